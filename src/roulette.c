@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * roulette - /dev/kernel-roulette, a C take on the Rust "kernel-roulette"
+ * driver, made safe to unload.
+ *
+ * A panic chance C in [0, 100] is fixed at load (drawn when chance=-1).
+ * Every open spins: it draws V in [0, 100). A survivor (V >= C) reads one
+ * line; a loser (V < C) goes "Boom!" in read(), never in open(): misc_open()
+ * holds misc_mtx while it calls ->open, and an oops there would leave that
+ * lock held for every misc device on the system.
+ *
+ * The whole outcome (V, C and the boom mode) is decided at open and packed
+ * into file->private_data, so the hot path allocates nothing and takes no
+ * lock, and a later sysfs write cannot turn an open file into a panic.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitfield.h>
+#include <linux/bug.h>
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/init.h>
+#include <linux/kernel.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
+
+#include "compat.h"
+#include "version.h"
+
+#define ROULETTE_NAME "kernel-roulette"
+#define ROULETTE_SLOTS 100	/* V is drawn from [0, ROULETTE_SLOTS) */
+#define ROULETTE_MSG_MAX 64
+
+enum boom_mode {
+	BOOM_OOPS,
+	BOOM_SIGNAL,
+	BOOM_PANIC,
+};
+
+static const char * const boom_names[] = {
+	[BOOM_OOPS] = "oops",
+	[BOOM_SIGNAL] = "signal",
+	[BOOM_PANIC] = "panic",
+};
+
+static int chance = -1;		/* -1 until drawn at load */
+static int boom = BOOM_OOPS;
+static bool roulette_live;	/* set once the device exists */
+
+/* One spin, packed into file->private_data. */
+#define SPIN_VALUE	GENMASK(7, 0)
+#define SPIN_CHANCE	GENMASK(15, 8)
+#define SPIN_BOOM	GENMASK(17, 16)
+
+static u32 roulette_draw(void)
+{
+	return compat_random_below(ROULETTE_SLOTS);
+}
+
+static int chance_set(const char *val, const struct kernel_param *kp)
+{
+	int v;
+
+	/* "chance" with no "=value" passes NULL */
+	if (!val || kstrtoint(val, 10, &v) || v < -1 || v > ROULETTE_SLOTS) {
+		pr_err("invalid chance: must be -1 (draw at random) or 0 to %d\n",
+		       ROULETTE_SLOTS);
+		return -EINVAL;
+	}
+	/* Before init the draw happens in roulette_init(), not at boot-time parsing. */
+	if (v < 0 && READ_ONCE(roulette_live))
+		v = roulette_draw();
+	WRITE_ONCE(chance, v);
+	if (READ_ONCE(roulette_live))
+		pr_info("Panic probability: %d/100\n", v);
+	return 0;
+}
+
+static const struct kernel_param_ops chance_ops = {
+	.set = chance_set,
+	.get = param_get_int,
+};
+
+module_param_cb(chance, &chance_ops, &chance, 0644);
+MODULE_PARM_DESC(chance,
+		 "Panic probability in percent, 0-100; -1 draws it at random (default -1)");
+
+static int boom_set(const char *val, const struct kernel_param *kp)
+{
+	int mode = val ? sysfs_match_string(boom_names, val) : -EINVAL;
+
+	if (mode < 0) {
+		pr_err("invalid boom: must be oops, signal or panic\n");
+		return -EINVAL;
+	}
+	WRITE_ONCE(boom, mode);
+	return 0;
+}
+
+static int boom_get(char *buffer, const struct kernel_param *kp)
+{
+	return scnprintf(buffer, PAGE_SIZE, "%s\n", boom_names[READ_ONCE(boom)]);
+}
+
+static const struct kernel_param_ops boom_ops = {
+	.set = boom_set,
+	.get = boom_get,
+};
+
+module_param_cb(boom, &boom_ops, &boom, 0644);
+MODULE_PARM_DESC(boom,
+		 "What a lost spin does: oops (BUG, default), signal (SIGSEGV to the reader) or panic");
+
+static u32 spin_value(const struct file *file)
+{
+	return FIELD_GET(SPIN_VALUE, (unsigned long)file->private_data);
+}
+
+static u32 spin_chance(const struct file *file)
+{
+	return FIELD_GET(SPIN_CHANCE, (unsigned long)file->private_data);
+}
+
+static bool spin_lost(const struct file *file)
+{
+	return spin_value(file) < spin_chance(file);
+}
+
+/* The survivor's message; a lost spin has none. Returns its length. */
+static int spin_message(const struct file *file, char *buf)
+{
+	if (spin_lost(file))
+		return 0;
+	return scnprintf(buf, ROULETTE_MSG_MAX,
+			 "Survived... sampled value is %u, which is >= %u\n",
+			 spin_value(file), spin_chance(file));
+}
+
+/* Kept out of line so the oops trace names it. */
+static noinline void roulette_boom(const struct file *file)
+{
+	u32 v = spin_value(file), c = spin_chance(file);
+
+	switch (FIELD_GET(SPIN_BOOM, (unsigned long)file->private_data)) {
+	case BOOM_SIGNAL:
+		/* A reader with group access could repeat this at will. */
+		pr_crit_ratelimited("Boom! sampled value is %u, which is < %u\n", v, c);
+		compat_force_sig_current(SIGSEGV);
+		return;
+	case BOOM_PANIC:
+		pr_emerg("Boom! sampled value is %u, which is < %u\n", v, c);
+		panic("kernel-roulette: sampled value is %u, which is < %u\n", v, c);
+	default:
+		pr_emerg("Boom! sampled value is %u, which is < %u\n", v, c);
+		BUG();
+	}
+}
+
+static int roulette_open(struct inode *inode, struct file *file)
+{
+	int mode = READ_ONCE(boom);
+
+	/* The device only reads; O_RDWR is allowed so write() can say so. */
+	if ((file->f_flags & O_ACCMODE) == O_WRONLY)
+		return -EINVAL;
+	/* A panic must be as privileged as reboot(2). */
+	if (mode == BOOM_PANIC && !capable(CAP_SYS_BOOT))
+		return -EPERM;
+
+	file->private_data = (void *)(FIELD_PREP(SPIN_VALUE, roulette_draw()) |
+				      FIELD_PREP(SPIN_CHANCE, READ_ONCE(chance)) |
+				      FIELD_PREP(SPIN_BOOM, mode));
+	return 0;
+}
+
+static ssize_t roulette_read(struct file *file, char __user *buf, size_t count,
+			     loff_t *ppos)
+{
+	char msg[ROULETTE_MSG_MAX];
+	int len;
+
+	if (spin_lost(file)) {
+		roulette_boom(file);
+		return -EIO;	/* only reached in signal mode */
+	}
+	len = spin_message(file, msg);
+	return simple_read_from_buffer(buf, count, ppos, msg, len);
+}
+
+static ssize_t roulette_write(struct file *file, const char __user *buf,
+			      size_t count, loff_t *ppos)
+{
+	return -EINVAL;
+}
+
+/* Seeks stay inside the message, like a regular file of that size. */
+static loff_t roulette_llseek(struct file *file, loff_t offset, int whence)
+{
+	char msg[ROULETTE_MSG_MAX];
+
+	return fixed_size_llseek(file, offset, whence, spin_message(file, msg));
+}
+
+static const struct file_operations roulette_fops = {
+	.owner = THIS_MODULE,
+	.open = roulette_open,
+	.read = roulette_read,
+	.write = roulette_write,
+	.llseek = roulette_llseek,
+};
+
+static struct miscdevice roulette_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = ROULETTE_NAME,
+	.fops = &roulette_fops,
+	.mode = 0600,	/* root only until udev applies the packaged rule */
+};
+
+static int __init roulette_init(void)
+{
+	int ret;
+
+	if (chance < 0)
+		chance = roulette_draw();
+
+	ret = misc_register(&roulette_dev);
+	if (ret) {
+		pr_err("cannot register /dev/%s: %d\n", ROULETTE_NAME, ret);
+		return ret;
+	}
+	WRITE_ONCE(roulette_live, true);
+	pr_info("/dev/%s ready (misc minor %d), boom mode %s\n", ROULETTE_NAME,
+		roulette_dev.minor, boom_names[boom]);
+	pr_info("Panic probability: %d/100\n", chance);
+	return 0;
+}
+
+static void __exit roulette_exit(void)
+{
+	WRITE_ONCE(roulette_live, false);
+	misc_deregister(&roulette_dev);
+	pr_info("/dev/%s removed\n", ROULETTE_NAME);
+}
+
+module_init(roulette_init);
+module_exit(roulette_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR(ROULETTE_AUTHOR);
+MODULE_DESCRIPTION("/dev/kernel-roulette: every open spins, a loser goes Boom!");
+MODULE_VERSION(ROULETTE_VERSION);

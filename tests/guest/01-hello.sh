@@ -1,0 +1,12 @@
+# hello: greeting at load, goodbye at unload, version in sysfs.
+# shellcheck source=lib.sh
+. /tests/lib.sh
+
+m=$(mark load)
+expect_eq "load succeeds" ok "$(load hello)"
+expect_log "load message" "$m" "hello: Hello, world"
+expect_eq "sysfs version" "$(modinfo -F version "$MODS/hello.ko")" "$(cat /sys/module/hello/version 2>&1)"
+m=$(mark unload)
+expect_eq "unload succeeds" ok "$(unload hello)"
+expect_log "unload message" "$m" "hello: Goodbye, world"
+check "sysfs entry gone after unload" test ! -e /sys/module/hello

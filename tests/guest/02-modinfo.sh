@@ -1,0 +1,16 @@
+# modinfo: every module carries license, author, description, version and
+# its parameters with descriptions.
+# shellcheck source=lib.sh
+. /tests/lib.sh
+
+for mod in hello mymod roulette; do
+	f=$MODS/$mod.ko
+	expect_eq "$mod license" GPL "$(modinfo -F license "$f")"
+	expect_match "$mod author" '.*roulette-dkms.*' "$(modinfo -F author "$f")"
+	expect_match "$mod description" '.{10,}' "$(modinfo -F description "$f")"
+	expect_match "$mod version" '[0-9]+\.[0-9]+\.[0-9]+' "$(modinfo -F version "$f")"
+	expect_eq "$mod vermagic names the running kernel" "$(uname -r)" "$(modinfo -F vermagic "$f" | cut -d' ' -f1)"
+done
+expect_match "mymod parm sec" 'sec:Timer period in seconds, 1-3600 \(default 5\).*' "$(modinfo -F parm "$MODS/mymod.ko")"
+parms=$(modinfo -F parm "$MODS/roulette.ko" | cut -d: -f1 | sort | tr '\n' ' ')
+expect_eq "roulette parms" "boom chance " "$parms"

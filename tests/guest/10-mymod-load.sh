@@ -1,0 +1,14 @@
+# mymod: init/exit messages, default period, parameter file mode.
+# shellcheck source=lib.sh
+. /tests/lib.sh
+
+m=$(mark load)
+expect_eq "load with defaults" ok "$(load mymod)"
+expect_log "init message" "$m" "mymod: init"
+expect_eq "default sec" 5 "$(param mymod sec)"
+expect_eq "sec file mode" 644 "$(stat -c %a /sys/module/mymod/parameters/sec)"
+expect_eq "sec file owner" root:root "$(stat -c %U:%G /sys/module/mymod/parameters/sec)"
+m=$(mark unload)
+expect_eq "unload" ok "$(unload mymod)"
+expect_log "exit message" "$m" "mymod: exit"
+expect_eq "no tick before the first period" 0 "$(log_since "$m" | grep -c 'mymod: timer')"

@@ -1,0 +1,30 @@
+# roulette: device node, load messages, default chance drawn in [0, 100).
+# shellcheck source=lib.sh
+. /tests/lib.sh
+
+m=$(mark load)
+expect_eq "load with defaults" ok "$(load roulette)"
+c=$(param roulette chance)
+expect_range "drawn chance in [0, 100)" 0 99 "$c"
+expect_log "load logs the drawn chance" "$m" "roulette: Panic probability: $c/100"
+expect_log "load names the device" "$m" "/dev/kernel-roulette ready"
+check "node is a char device" test -c "$DEV"
+expect_eq "node default mode" 600 "$(stat -c %a "$DEV")"
+expect_eq "node owner" root:root "$(stat -c %U:%G "$DEV")"
+misc=$(awk '$2 == "misc" { print $1 }' /proc/devices)
+expect_eq "node is a misc device" "$misc" "$(stat -c %t "$DEV" | awk '{ printf "%d", "0x" $1 }')"
+expect_eq "default boom mode" oops "$(param roulette boom)"
+for p in chance boom; do
+	expect_eq "$p file mode" 644 "$(stat -c %a /sys/module/roulette/parameters/$p)"
+done
+m=$(mark unload)
+expect_eq "unload" ok "$(unload roulette)"
+check "node gone after unload" test ! -e "$DEV"
+
+expect_eq "load chance=0" ok "$(load roulette chance=0)"
+expect_eq "chance reads 0" 0 "$(param roulette chance)"
+unload roulette >/dev/null
+expect_eq "load chance=100 boom=signal" ok "$(load roulette chance=100 boom=signal)"
+expect_eq "chance reads 100" 100 "$(param roulette chance)"
+expect_eq "boom reads signal" signal "$(param roulette boom)"
+unload roulette >/dev/null

@@ -1,0 +1,29 @@
+# roulette: the message reads like a regular file: chunks, offsets, pread, lseek.
+# shellcheck source=lib.sh
+. /tests/lib.sh
+
+load roulette chance=0 >/dev/null
+re='Survived\.\.\. sampled value is [0-9]{1,2}, which is >= 0'
+expect_match "1-byte reads give the whole message" "$re" "$(/bin/devio read "$DEV" 1)"
+expect_match "7-byte reads give the whole message" "$re" "$(/bin/devio read "$DEV" 7)"
+expect_eq "pread of 16 bytes at 12" "sampled value is" "$(/bin/devio pread "$DEV" 12 16)"
+expect_match "pread at 12 to the end" 'sampled value is [0-9]{1,2}, which is >= 0' "$(/bin/devio pread "$DEV" 12 4096)"
+expect_eq "pread of 8 bytes at 0" "Survived" "$(/bin/devio pread "$DEV" 0 8)"
+expect_eq "pread past the end reads nothing" "" "$(/bin/devio pread "$DEV" 1000 10)"
+expect_eq "pread at 2^40 reads nothing" "" "$(/bin/devio pread "$DEV" 1099511627776 10)"
+expect_eq "pread of 0 bytes" "" "$(/bin/devio pread "$DEV" 0 0)"
+out=$(/bin/devio seek "$DEV" set 12)
+expect_eq "SEEK_SET 12 reports 12" "offset=12" "$(echo "$out" | head -n 1)"
+expect_match "SEEK_SET 12 then read" 'sampled value is [0-9]{1,2}, which is >= 0' "$(echo "$out" | tail -n 1)"
+out=$(/bin/devio seek "$DEV" end -5)
+expect_match "SEEK_END -5 lands 5 bytes before the end" 'offset=4[12]' "$(echo "$out" | head -n 1)"
+expect_eq "SEEK_END -5 reads the tail" ">= 0" "$(echo "$out" | tail -n 1)"
+expect_match "SEEK_END 0 is the message length" 'offset=4[67]' "$(/bin/devio seek "$DEV" end 0)"
+expect_eq "SEEK_CUR 0 at start" "offset=0" "$(/bin/devio seek "$DEV" cur 0 | head -n 1)"
+expect_eq "seek past the end is EINVAL" "error EINVAL" "$(/bin/devio seek "$DEV" set 100)"
+expect_eq "seek before the start is EINVAL" "error EINVAL" "$(/bin/devio seek "$DEV" set -1)"
+expect_eq "write is EINVAL" "error EINVAL" "$(/bin/devio write "$DEV")"
+expect_eq "O_WRONLY open is EINVAL" "error EINVAL" "$(/bin/devio open "$DEV" w)"
+expect_eq "O_RDWR open is allowed" ok "$(/bin/devio open "$DEV" rw)"
+expect_eq "the module is not held after all that" 0 "$(awk '$1 == "roulette" { print $3 }' /proc/modules)"
+unload roulette >/dev/null

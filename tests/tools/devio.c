@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * devio - exact device I/O for the guest tests; every failure is printed
+ * as "error ENAME" so a test can compare the errno.
+ *
+ *   devio read PATH [CHUNK]        read to EOF in CHUNK-byte reads (default 4096)
+ *   devio pread PATH OFFSET LEN    one pread(2)
+ *   devio seek PATH WHENCE OFFSET  lseek (set|cur|end), print "offset=N", read the rest
+ *   devio open PATH r|w|rw         open only
+ *   devio write PATH               open O_RDWR and write one byte
+ *   devio put PATH STRING          write STRING (no newline) in one write(2),
+ *                                  as a sysfs store sees it
+ *   devio spin PATH N              N forked open+read; "survived=A boomed=B other=C"
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "errname.h"
+
+static int fail(void)
+{
+	printf("error %s\n", errname(errno));
+	return 1;
+}
+
+static int open_dev(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC);
+
+	if (fd < 0)
+		exit(fail());
+	return fd;
+}
+
+static int read_to_eof(int fd, size_t chunk)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (chunk == 0 || chunk > sizeof(buf))
+		chunk = sizeof(buf);
+	while ((n = read(fd, buf, chunk)) > 0)
+		fwrite(buf, 1, n, stdout);
+	return n < 0 ? fail() : 0;
+}
+
+static int spin(const char *path, long n)
+{
+	long survived = 0, boomed = 0, other = 0, i;
+
+	for (i = 0; i < n; i++) {
+		pid_t pid = fork();
+		int status;
+
+		if (pid < 0)
+			return fail();
+		if (pid == 0) {
+			char buf[128];
+			int fd = open(path, O_RDONLY);
+
+			_exit(fd >= 0 && read(fd, buf, sizeof(buf)) > 0 ? 0 : 3);
+		}
+		if (waitpid(pid, &status, 0) < 0)
+			return fail();
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			survived++;
+		else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV)
+			boomed++;
+		else
+			other++;
+	}
+	printf("survived=%ld boomed=%ld other=%ld\n", survived, boomed, other);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *op = argc > 1 ? argv[1] : "", *path = argc > 2 ? argv[2] : "";
+	int fd;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (!strcmp(op, "read") && argc >= 3) {
+		fd = open_dev(path, O_RDONLY);
+		return read_to_eof(fd, argc > 3 ? strtoul(argv[3], NULL, 0) : 4096);
+	}
+	if (!strcmp(op, "pread") && argc == 5) {
+		size_t len = strtoul(argv[4], NULL, 0);
+		char *buf = malloc(len + 1);
+		ssize_t n;
+
+		fd = open_dev(path, O_RDONLY);
+		n = pread(fd, buf, len, strtoll(argv[3], NULL, 0));
+		if (n < 0)
+			return fail();
+		fwrite(buf, 1, n, stdout);
+		return 0;
+	}
+	if (!strcmp(op, "seek") && argc == 5) {
+		int whence = !strcmp(argv[3], "set") ? SEEK_SET :
+			     !strcmp(argv[3], "cur") ? SEEK_CUR : SEEK_END;
+		off_t off;
+
+		fd = open_dev(path, O_RDONLY);
+		off = lseek(fd, strtoll(argv[4], NULL, 0), whence);
+		if (off < 0)
+			return fail();
+		printf("offset=%lld\n", (long long)off);
+		return read_to_eof(fd, 4096);
+	}
+	if (!strcmp(op, "open") && argc == 4) {
+		int flags = !strcmp(argv[3], "w") ? O_WRONLY :
+			    !strcmp(argv[3], "rw") ? O_RDWR : O_RDONLY;
+
+		open_dev(path, flags);
+		puts("ok");
+		return 0;
+	}
+	if (!strcmp(op, "write") && argc == 3) {
+		fd = open_dev(path, O_RDWR);
+		if (write(fd, "x", 1) < 0)
+			return fail();
+		puts("ok");
+		return 0;
+	}
+	if (!strcmp(op, "put") && argc == 4) {
+		fd = open_dev(path, O_WRONLY);
+		if (write(fd, argv[3], strlen(argv[3])) < 0)
+			return fail();
+		puts("ok");
+		return 0;
+	}
+	if (!strcmp(op, "spin") && argc == 4)
+		return spin(path, strtol(argv[3], NULL, 0));
+	fprintf(stderr, "usage: devio read|pread|seek|open|write|put|spin PATH ...\n");
+	return 2;
+}
