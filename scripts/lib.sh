@@ -72,6 +72,7 @@ kernel_image() {
 	if [ ! -s "$dir/vmlinuz" ]; then
 		log "downloading linux-image-$krel"
 		tmp=$(mktemp -d) || return 1
+		chown _apt "$tmp" 2>/dev/null || true	# apt downloads as _apt
 		(cd "$tmp" && apt-get download -qq "linux-image-$krel" >/dev/null) ||
 			die "cannot download linux-image-$krel"
 		mkdir -p "$dir/root"
@@ -119,7 +120,7 @@ qemu_boot() {
 	timeout --foreground -k 5 "$secs" qemu-system-x86_64 \
 		-accel tcg -cpu max -m "${ROULETTE_GUEST_MEM:-512}" \
 		-smp "${ROULETTE_GUEST_CPUS:-1}" -nographic -no-reboot \
-		-monitor none -serial "file:$logf" -display none \
+		-monitor none -serial "file:$logf" -display none -nic none \
 		-kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 quiet $append" \
 		"$@" </dev/null >/dev/null 2>&1

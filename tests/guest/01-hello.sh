@@ -1,3 +1,4 @@
+#!/bin/sh
 # hello: greeting at load, goodbye at unload, version in sysfs.
 # shellcheck source=lib.sh
 . /tests/lib.sh

@@ -1,3 +1,4 @@
+#!/bin/sh
 # modinfo: every module carries license, author, description, version and
 # its parameters with descriptions.
 # shellcheck source=lib.sh

@@ -1,3 +1,4 @@
+#!/bin/sh
 # mymod: init/exit messages, default period, parameter file mode.
 # shellcheck source=lib.sh
 . /tests/lib.sh

@@ -1,3 +1,4 @@
+#!/bin/sh
 # mymod: tick count over a window, and tick N at N*sec after load (no drift).
 # shellcheck source=lib.sh
 . /tests/lib.sh

@@ -1,3 +1,4 @@
+#!/bin/sh
 # mymod: a sysfs write changes the period from the next tick on.
 # shellcheck source=lib.sh
 . /tests/lib.sh

@@ -1,3 +1,4 @@
+#!/bin/sh
 # mymod: every bad sec fails with EINVAL and changes nothing, at load and via sysfs.
 # shellcheck source=lib.sh
 . /tests/lib.sh

@@ -1,3 +1,4 @@
+#!/bin/sh
 # init_module(2) semantics as insmod sees them.
 # shellcheck source=lib.sh
 . /tests/lib.sh

@@ -1,3 +1,4 @@
+#!/bin/sh
 # roulette: device node, load messages, default chance drawn in [0, 100).
 # shellcheck source=lib.sh
 . /tests/lib.sh

@@ -1,3 +1,4 @@
+#!/bin/sh
 # roulette: chance=0 always survives with the exact message.
 # shellcheck source=lib.sh
 . /tests/lib.sh

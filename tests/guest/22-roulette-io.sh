@@ -1,3 +1,4 @@
+#!/bin/sh
 # roulette: the message reads like a regular file: chunks, offsets, pread, lseek.
 # shellcheck source=lib.sh
 . /tests/lib.sh

@@ -1,3 +1,4 @@
+#!/bin/sh
 # roulette: chance and boom, validated at load and through sysfs.
 # shellcheck source=lib.sh
 . /tests/lib.sh

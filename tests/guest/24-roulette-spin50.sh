@@ -1,3 +1,4 @@
+#!/bin/sh
 # roulette: chance=50 over 100 sequential spins gives both outcomes.
 # shellcheck source=lib.sh
 . /tests/lib.sh

@@ -1,3 +1,4 @@
+#!/bin/sh
 # roulette: boom=signal kills the reader with SIGSEGV, no oops, no taint.
 # shellcheck source=lib.sh
 . /tests/lib.sh

@@ -1,3 +1,4 @@
+#!/bin/sh
 # roulette: boom=panic needs CAP_SYS_BOOT at open; without it, EPERM.
 # shellcheck source=lib.sh
 . /tests/lib.sh

@@ -1,3 +1,4 @@
+#!/bin/sh
 # roulette: the default node is root-only.
 # shellcheck source=lib.sh
 . /tests/lib.sh

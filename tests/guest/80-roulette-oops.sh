@@ -1,3 +1,4 @@
+#!/bin/sh
 # roulette: boom=oops (the original's behaviour): BUG() in read, the reader
 # dies, the module is not left in use, misc devices keep working.
 # shellcheck source=lib.sh

@@ -1,3 +1,4 @@
+#!/bin/sh
 # The whole run: no warning, BUG or trace outside the expected oops.
 # shellcheck source=lib.sh
 . /tests/lib.sh

@@ -1,3 +1,4 @@
+#!/bin/sh
 # make demo: what a user sees, narrated on the console.
 # shellcheck source=lib.sh
 . /tests/lib.sh
