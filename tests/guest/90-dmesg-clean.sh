@@ -4,5 +4,5 @@
 . /tests/lib.sh
 
 bad=$(dmesg | sed '/roulette-test: expected-oops-begin/,/roulette-test: expected-oops-end/d' |
-	grep -E 'WARNING:|BUG:|kernel BUG|Oops|Call Trace|soft lockup|hard LOCKUP|INFO: task' | head -n 3)
+	grep -E 'WARNING:|BUG:|kernel BUG|Oops:|Call Trace|soft lockup|hard LOCKUP|INFO: task' | head -n 3)
 expect_eq "no unexpected kernel warnings" "" "$bad"

@@ -5,7 +5,11 @@
  *
  *   devio read PATH [CHUNK]        read to EOF in CHUNK-byte reads (default 4096)
  *   devio pread PATH OFFSET LEN    one pread(2)
- *   devio seek PATH WHENCE OFFSET  lseek (set|cur|end), print "offset=N", read the rest
+ *   devio seek PATH WHENCE OFFSET  lseek (set|cur|end|NUMBER), print "offset=N",
+ *                                  read the rest
+ *   devio readnull PATH            read(2) into a NULL buffer
+ *   devio mmap PATH                mmap(2) one page
+ *   devio ioctl PATH CMD           ioctl(2) with a numeric command
  *   devio open PATH r|w|rw         open only
  *   devio write PATH               open O_RDWR and write one byte
  *   devio put PATH STRING          write STRING (no newline) in one write(2),
@@ -18,6 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -103,7 +110,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(op, "seek") && argc == 5) {
 		int whence = !strcmp(argv[3], "set") ? SEEK_SET :
-			     !strcmp(argv[3], "cur") ? SEEK_CUR : SEEK_END;
+			     !strcmp(argv[3], "cur") ? SEEK_CUR :
+			     !strcmp(argv[3], "end") ? SEEK_END : atoi(argv[3]);
 		off_t off;
 
 		fd = open_dev(path, O_RDONLY);
@@ -135,8 +143,30 @@ int main(int argc, char **argv)
 		puts("ok");
 		return 0;
 	}
+	if (!strcmp(op, "readnull") && argc == 3) {
+		fd = open_dev(path, O_RDONLY);
+		/* The raw syscall: the C library's read() is declared nonnull. */
+		if (syscall(SYS_read, fd, NULL, 64) < 0)
+			return fail();
+		puts("ok");
+		return 0;
+	}
+	if (!strcmp(op, "mmap") && argc == 3) {
+		fd = open_dev(path, O_RDONLY);
+		if (mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED)
+			return fail();
+		puts("ok");
+		return 0;
+	}
+	if (!strcmp(op, "ioctl") && argc == 4) {
+		fd = open_dev(path, O_RDONLY);
+		if (ioctl(fd, strtoul(argv[3], NULL, 0), 0) < 0)
+			return fail();
+		puts("ok");
+		return 0;
+	}
 	if (!strcmp(op, "spin") && argc == 4)
 		return spin(path, strtol(argv[3], NULL, 0));
-	fprintf(stderr, "usage: devio read|pread|seek|open|write|put|spin PATH ...\n");
+	fprintf(stderr, "usage: devio read|pread|seek|open|write|put|readnull|mmap|ioctl|spin PATH ...\n");
 	return 2;
 }

@@ -34,6 +34,8 @@ static const char *errname(int err)
 	case EROFS: return "EROFS";
 	case ERANGE: return "ERANGE";
 	case ENOSYS: return "ENOSYS";
+	case ENOTTY: return "ENOTTY";
+	case EOVERFLOW: return "EOVERFLOW";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case EKEYREJECTED: return "EKEYREJECTED";
 	default:
