@@ -47,7 +47,7 @@ static const char * const boom_names[] = {
 
 static int chance = -1;		/* -1 until drawn at load */
 static int boom = BOOM_OOPS;
-static bool roulette_live;	/* set once the device exists */
+static bool roulette_live;	/* set once chance is drawn; a -1 then draws again */
 
 /* One spin, packed into file->private_data. */
 #define SPIN_VALUE	GENMASK(7, 0)
@@ -222,15 +222,21 @@ static int __init roulette_init(void)
 {
 	int ret;
 
+	/*
+	 * The parameter files exist before init runs: draw and go live under
+	 * the lock their writes take, so no write of -1 can slip in between.
+	 */
+	kernel_param_lock(THIS_MODULE);
 	if (chance < 0)
 		chance = roulette_draw();
+	WRITE_ONCE(roulette_live, true);
+	kernel_param_unlock(THIS_MODULE);
 
 	ret = misc_register(&roulette_dev);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", ROULETTE_NAME, ret);
 		return ret;
 	}
-	WRITE_ONCE(roulette_live, true);
 	pr_info("/dev/%s ready (misc minor %d), boom mode %s\n", ROULETTE_NAME,
 		roulette_dev.minor, boom_names[boom]);
 	pr_info("Panic probability: %d/100\n", chance);
@@ -239,7 +245,6 @@ static int __init roulette_init(void)
 
 static void __exit roulette_exit(void)
 {
-	WRITE_ONCE(roulette_live, false);
 	misc_deregister(&roulette_dev);
 	pr_info("/dev/%s removed\n", ROULETTE_NAME);
 }
