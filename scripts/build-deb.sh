@@ -1,0 +1,41 @@
+#!/bin/bash
+# make deb: the Debian source and binary packages of roulette-dkms, built
+# from a clean copy of the package inputs, then checked with
+# `lintian --pedantic` (any tag fails the build).
+#   out/deb/roulette-dkms_VERSION_all.deb, roulette_VERSION.dsc, ...
+# Environment: ROULETTE_OUT, ROULETTE_NO_LINT=1 skips lintian.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=lib-pkg.sh
+. "$(dirname "$0")/lib-pkg.sh"
+
+apt_install dpkg-dev debhelper dh-dkms lintian || die "cannot install build tools"
+version=$(pkg_version) || die "version mismatch (scripts/check-version.sh)"
+
+out=$ROULETTE_OUT/deb
+build=$out/build
+src=$build/roulette-$version
+mkdir -p "$out"
+pkg_stage "$src" || die "cannot stage the sources"
+
+log "dpkg-buildpackage roulette $version"
+(cd "$src" && dpkg-buildpackage -us -uc -tc >"$build/build.log" 2>&1) || {
+	tail -n 30 "$build/build.log" >&2
+	die "dpkg-buildpackage failed (log: $build/build.log)"
+}
+rm -f "$out"/roulette*_*
+mv "$build"/roulette*_"$version"* "$out/"
+rm -rf "$src"
+
+if [ "${ROULETTE_NO_LINT:-0}" != 1 ]; then
+	log "lintian --pedantic"
+	if ! lintian --pedantic --display-info --fail-on error,warning,info,pedantic \
+		"$out"/roulette_"$version"_*.changes >"$out/lintian.txt" 2>"$out/lintian.err" ||
+		grep -q . "$out/lintian.txt"; then
+		cat "$out/lintian.txt" "$out/lintian.err" >&2
+		die "lintian is not clean"
+	fi
+	log "lintian: clean"
+fi
+ls "$out"/roulette*_"$version"*

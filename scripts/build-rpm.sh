@@ -1,0 +1,50 @@
+#!/bin/bash
+# make rpm: the RPM source and noarch binary packages of roulette-dkms
+# (rpmbuild -ba with a private _topdir), then checked with rpmlint and
+# rpm/roulette-dkms.rpmlintrc (any error or warning fails the build).
+#   out/rpm/roulette-dkms-VERSION-1.noarch.rpm, roulette-dkms-VERSION-1.src.rpm
+# Environment: ROULETTE_OUT, ROULETTE_NO_LINT=1 skips rpmlint.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=lib-pkg.sh
+. "$(dirname "$0")/lib-pkg.sh"
+
+apt_install rpm rpmlint || die "cannot install rpm, rpmlint"
+version=$(pkg_version) || die "version mismatch (scripts/check-version.sh)"
+
+out=$ROULETTE_OUT/rpm
+top=$out/build
+name=roulette-dkms-$version
+rm -rf "$top"
+mkdir -p "$top"/{SOURCES,SPECS,BUILD,RPMS,SRPMS}
+pkg_stage "$top/$name" || die "cannot stage the sources"
+tar -C "$top" --owner=0 --group=0 --sort=name -czf "$top/SOURCES/$name.tar.gz" "$name"
+rm -rf "${top:?}/$name"
+cp "$ROULETTE_TOP/rpm/roulette-dkms.spec" "$top/SPECS/"
+
+log "rpmbuild -ba roulette-dkms $version"
+# Debian's rpm has no database of the build machine's packages (--nodeps)
+# and no systemd-rpm-macros (the macro it would define).
+udevdefine=()
+[ "$(rpm --eval '%{_udevrulesdir}')" = '%{_udevrulesdir}' ] &&
+	udevdefine=(--define "_udevrulesdir /usr/lib/udev/rules.d")
+rpmbuild -ba --nodeps --define "_topdir $top" "${udevdefine[@]}" "$top/SPECS/roulette-dkms.spec" \
+	>"$top/build.log" 2>&1 || {
+	tail -n 30 "$top/build.log" >&2
+	die "rpmbuild failed (log: $top/build.log)"
+}
+rm -f "$out"/*.rpm
+mv "$top"/RPMS/noarch/*.rpm "$top"/SRPMS/*.rpm "$out/"
+
+if [ "${ROULETTE_NO_LINT:-0}" != 1 ]; then
+	log "rpmlint"
+	rpmlint -r "$ROULETTE_TOP/rpm/roulette-dkms.rpmlintrc" \
+		"$ROULETTE_TOP/rpm/roulette-dkms.spec" "$out"/*.rpm >"$out/rpmlint.txt" 2>&1 || true
+	if ! grep -q ' 0 errors, 0 warnings' "$out/rpmlint.txt"; then
+		cat "$out/rpmlint.txt" >&2
+		die "rpmlint is not clean"
+	fi
+	log "rpmlint: $(grep ' 0 errors, 0 warnings' "$out/rpmlint.txt")"
+fi
+ls "$out"/*.rpm
