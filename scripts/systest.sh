@@ -135,7 +135,7 @@ mkdir -p "$work"
 
 step_start "host tools"
 apt_install mmdebstrap qemu-system-x86 zstd e2fsprogs apt-utils createrepo-c \
-	rpm rpmlint autopkgtest autodep8 dpkg-dev debhelper dh-dkms lintian kmod ||
+	rpm rpmlint autopkgtest autodep8 uidmap dpkg-dev debhelper dh-dkms lintian kmod ||
 	abort "host tools" "apt-get install failed"
 step_end
 
@@ -240,7 +240,7 @@ for k in "$k61" "$k612"; do
 	boot_log[$k]=$work/boot-$k.log
 	: >"${boot_log[$k]}"
 	ROULETTE_GUEST_MEM=1024 qemu_boot "$ROOT/boot/vmlinuz-$k" "$ROOT/boot/initrd.img-$k" \
-		"${boot_log[$k]}" "${ROULETTE_BOOT_TIMEOUT:-480}" \
+		"${boot_log[$k]}" "${ROULETTE_BOOT_TIMEOUT:-300}" \
 		"root=/dev/vda rw systemd.unit=roulette-systest.service systest.kernel=$k" \
 		-drive "file=$work/disk.img,format=raw,if=virtio" -snapshot &
 	qemu_pids+=("$!")
@@ -260,7 +260,7 @@ for k in "$k61" "$k612"; do
 	fi
 	if [ "$f" -gt 0 ]; then
 		echo "--- serial log tail, $k (${boot_log[$k]}) ---"
-		tr -d '\r' <"${boot_log[$k]}" | tail -n 40
+		tr -d '\r' <"${boot_log[$k]}" | tail -n 40 | sed 's/^/    | /'
 		echo "---"
 	fi
 done
