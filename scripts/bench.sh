@@ -18,6 +18,8 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=lib-bench.sh
+. "$(dirname "$0")/lib-bench.sh"
 
 kernels=${BENCH_KERNELS:-6.12-cloud:3124bp 6.12-rt:3124bp}
 runs=${BENCH_RUNS:-5}
@@ -39,34 +41,6 @@ case ${1:-} in
 esac
 
 mkdir -p "$work"
-
-# --- host load ----------------------------------------------------------------
-
-# cpu_jiffies: "busy nice" CPU time of the whole host so far, in clock ticks.
-cpu_jiffies() {
-	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $3 }' /proc/stat
-}
-
-# child_jiffies: CPU time of this shell's waited-for children (QEMU), ticks.
-child_jiffies() {
-	awk '{ print $16 + $17 }' "/proc/$$/stat"
-}
-
-# host_load TAG WALL BUSY0 NICE0 CHILD0: one line on how busy the host was
-# besides our own QEMU during the last WALL seconds.
-host_load() {
-	local tag=$1 wall=$2 b0=$3 n0=$4 c0=$5 b1 n1 c1 hz
-	read -r b1 n1 < <(cpu_jiffies)
-	c1=$(child_jiffies)
-	hz=$(getconf CLK_TCK)
-	awk -v t="$tag" -v w="$wall" -v b="$((b1 - b0))" -v n="$((n1 - n0))" \
-		-v c="$((c1 - c0))" -v hz="$hz" -v cpus="$(nproc)" 'BEGIN {
-		if (w < 1) w = 1
-		other = (b - c) / hz / w; if (other < 0) other = 0
-		printf "%s host wall=%d qemu_cores=%.2f other_cores=%.2f other_niced_cores=%.2f free_cores=%.2f\n",
-			t, w, c / hz / w, other, n / hz / w, cpus - other
-	}'
-}
 
 # --- figures 1-4: one QEMU boot per kernel ------------------------------------
 
@@ -100,24 +74,10 @@ bench_initramfs() {
 	rm -rf "$root"
 }
 
-# wait_quiet: wait (at most BENCH_QUIET_WAIT seconds, default 300) until
-# the rest of the host uses less than half a core at nice 0, so the loops
-# do not share the CPU with another QEMU. Prints what it saw.
-wait_quiet() {
-	local max=${BENCH_QUIET_WAIT:-300} waited=0 b0 n0 b1 n1 busy
-	while :; do
-		read -r b0 n0 < <(cpu_jiffies)
-		sleep 3
-		read -r b1 n1 < <(cpu_jiffies)
-		busy=$(awk -v b="$((b1 - b0 - n1 + n0))" -v hz="$(getconf CLK_TCK)" \
-			'BEGIN { printf "%.2f", b / hz / 3 }')
-		if awk -v b="$busy" 'BEGIN { exit !(b < 0.5) }' || [ "$waited" -ge "$max" ]; then
-			echo "waited=$waited busy_at_start=$busy"
-			return 0
-		fi
-		[ "$waited" = 0 ] && log "host busy ($busy cores at nice 0): waiting up to ${max}s"
-		waited=$((waited + 3))
-	done
+# clean_log: the serial log on stdin without carriage returns and the
+# terminal escapes the firmware and the kernel print.
+clean_log() {
+	tr -d '\r' | sed -E 's/\x1b(\[[0-9;?]*[a-zA-Z]|c)//g'
 }
 
 guest_figures() {
@@ -128,7 +88,7 @@ guest_figures() {
 	gcc -static -O2 -Wall -Wextra -Werror -o "$work/ocr" "$ROULETTE_TOP/bench/ocr.c" ||
 		die "cannot build bench/ocr.c"
 	# Keep the package figures of an earlier run; replace the guest ones.
-	grep '^pkg ' "$raw" >"$raw.new" 2>/dev/null || true
+	grep '^pkg' "$raw" >"$raw.new" 2>/dev/null || true
 	mv "$raw.new" "$raw"
 	for spec in $kernels; do
 		tag=${spec%%:*} figs=${spec#*:}
@@ -160,7 +120,7 @@ guest_figures() {
 			rc=0
 			ROULETTE_GUEST_CPUS=2 qemu_boot "$vmlinuz" "$work/$tag/initrd.gz" "$logf" "$limit" \
 				"bench.figs=$figs bench.runs=$runs bench.secs=$secs bench.ticks=$ticks" || rc=$?
-			grep -aq '^BENCH start' "$logf" && break
+			clean_log <"$logf" | grep -q '^BENCH start' && break
 			log "$tag: boot $try crashed before the bench started: $(grep -a -m1 -o 'Oops.*\|Kernel panic.*' "$logf" || echo "qemu status $rc")"
 			echo "$tag bootcrash try=$try $(grep -a -m1 -o 'Oops.*' "$logf" | tr -d '\r' | tr ' ' '_')" >>"$raw"
 		done
@@ -168,13 +128,13 @@ guest_figures() {
 			host_load "$tag" "$((SECONDS - start))" "$b0" "$n0" "$c0"
 			echo "$tag quiet $quiet"
 			echo "$tag guest krel=$krel qemu_rc=$rc tries=$try"
-			tr -d '\r' <"$logf" | sed -n "s/^BENCH /$tag /p"
+			clean_log <"$logf" | sed -n "s/^BENCH /$tag /p"
 		} >>"$raw"
-		if ! grep -aq '^BENCH done' "$logf"; then
+		if ! clean_log <"$logf" | grep -q '^BENCH done'; then
 			log "$tag: the guest did not finish (qemu status $rc); log tail:"
 			tr -d '\r' <"$logf" | tail -n 30 >&2
 		fi
-		grep -a '^BENCH error' "$logf" >&2 || true
+		clean_log <"$logf" | grep '^BENCH error' >&2 || true
 	done
 }
 
@@ -380,6 +340,9 @@ report() {
 		echo "Guest kernels:"
 		echo
 		awk '$2 == "start" { printf "- %s: %s\n", $1, substr($0, index($0, "kernel=")) }' "$raw"
+		awk '$2 == "bootcrash" { n[$1]++ } END { for (t in n) printf "- %s: %d boot(s) crashed early under MTTCG and were retried\n", t, n[t] }' "$raw"
+		awk '$1 == "pkg" && $2 == "versions" { printf "- figures 5-6: chroot of the system test base rootfs, %s, kernel headers %s\n", substr($0, index($0, "roulette-dkms=")), k }
+			$1 == "pkg" && $2 == "fig5" && $3 ~ /^kernel=/ { k = substr($3, 8) }' "$raw"
 		echo
 		echo "## Results"
 		echo
@@ -451,7 +414,7 @@ if [ "$do_guest" = 1 ] || [ "$do_pkg" = 1 ]; then
 fi
 [ "$do_guest" = 1 ] && guest_figures
 if [ "$do_pkg" = 1 ]; then
-	grep -v '^pkg ' "$raw" >"$raw.new" 2>/dev/null || true
+	grep -v '^pkg' "$raw" >"$raw.new" 2>/dev/null || true
 	mv "$raw.new" "$raw"
 	"$ROULETTE_TOP/scripts/bench-pkg.sh" >>"$raw" ||
 		log "figures 5-6 failed: see the messages above"
