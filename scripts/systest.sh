@@ -135,7 +135,7 @@ mkdir -p "$work"
 
 step_start "host tools"
 apt_install mmdebstrap qemu-system-x86 zstd e2fsprogs apt-utils createrepo-c \
-	rpm rpmlint autopkgtest autodep8 uidmap dpkg-dev debhelper dh-dkms lintian kmod ||
+	rpm rpmlint autopkgtest autodep8 uidmap dpkg-dev debhelper dh-dkms lintian kmod dnf ||
 	abort "host tools" "apt-get install failed"
 step_end
 
@@ -149,6 +149,20 @@ else
 	tail -n 20 "$work/build.log" >&2
 	abort "make repo" "see $work/build.log"
 fi
+# The repositories as users see them: out/repo/roulette.list for apt (own
+# lists, the host's apt state untouched), out/repo/rpm for dnf.
+rm -rf "$work/apt" && mkdir -p "$work/apt/lists/partial" "$work/apt/cache/archives/partial"
+aptopts=(-o Dir::Etc::SourceList="$ROULETTE_OUT/repo/roulette.list" -o Dir::Etc::SourceParts=-
+	-o Dir::State::Lists="$work/apt/lists" -o Dir::Cache="$work/apt/cache")
+apt-get -q "${aptopts[@]}" update >"$work/apt/update.log" 2>&1
+got=$(apt-cache "${aptopts[@]}" policy roulette-dkms 2>&1 | sed -n 's/^ *Candidate: //p')
+check "apt repository (roulette.list): candidate roulette-dkms $version" "candidate '$got'" \
+	test "$got" = "$version"
+got=$(dnf -q --setopt=reposdir=/nonexistent --setopt=cachedir="$work/dnf-cache" --releasever=40 \
+	--repofrompath=roulette,"file://$ROULETTE_OUT/repo/rpm" --repo=roulette \
+	repoquery --qf '%{name}-%{version}-%{release}.%{arch}' roulette-dkms 2>&1)
+check "dnf repository: dnf finds roulette-dkms-$version-1.noarch" "dnf says: $got" \
+	grep -qx "roulette-dkms-$version-1.noarch" <<<"$got"
 next=$(echo "$version" | awk -F. -v OFS=. '{ $NF = $NF + 1; print }')
 nsrc=$work/next-src
 if ! pkg_stage "$nsrc" || ! mkdir -p "$nsrc/scripts" ||
@@ -230,7 +244,7 @@ cp "$ROULETTE_TOP/tests/systest/guest.sh" "$ROOT/usr/local/lib/roulette-systest/
 echo "$version" >"$ROOT/usr/local/lib/roulette-systest/version"
 cp "$ROULETTE_TOP/tests/systest/roulette-systest.service" "$ROOT/etc/systemd/system/"
 rm -f "$work/disk.img"
-if ! mke2fs -q -F -t ext4 -d "$ROOT" "$work/disk.img" 4G; then
+if ! mke2fs -q -F -t ext4 -d "$ROOT" "$work/disk.img" 4G >>"$work/chroot.log" 2>&1; then
 	abort "guest disk image" "mke2fs -d failed"
 fi
 # The test's own files leave the rootfs again: the purge check looks at /etc.
