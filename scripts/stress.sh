@@ -13,7 +13,7 @@
 #     (the KASAN/lockdep kernel of scripts/build-debug-kernel.sh; built on
 #     first use, then cached).
 # Environment: ROULETTE_STRESS_KERNELS (targets), ROULETTE_STRESS_SECS
-# (seconds per reader phase, default 10), ROULETTE_FUZZ_SECS (stress-ng and
+# (seconds per reader phase, default 15), ROULETTE_FUZZ_SECS (stress-ng and
 # trinity each, default 30), ROULETTE_MIN_CYCLES (mymod load/unload cycles
 # required over the whole run, default 1000).
 set -euo pipefail
@@ -24,7 +24,7 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
 	read -r -a targets <<<"${ROULETTE_STRESS_KERNELS:-6.12-cloud 6.1-cloud debug}"
 fi
-secs=${ROULETTE_STRESS_SECS:-10}
+secs=${ROULETTE_STRESS_SECS:-15}
 fuzz=${ROULETTE_FUZZ_SECS:-30}
 min_cycles=${ROULETTE_MIN_CYCLES:-1000}
 

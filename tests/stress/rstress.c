@@ -10,7 +10,7 @@
  *	exactly "Survived... sampled value is V, which is >= C\n" (V < 100,
  *	V >= C) or, in boom=signal mode, fail with EIO together with one
  *	SIGSEGV. With gone-ok, ENOENT/ENODEV (device being removed) count as
- *	"gone" instead of bad.
+ *	"gone" instead of bad, and each reader pauses 1 ms between spins.
  *
  *   rstress flip SECS signal|calm
  *	Writes valid and invalid values to roulette's chance and boom and
@@ -139,6 +139,9 @@ static void reader(const char *dev, double end, int gone_ok, struct reader_stats
 		}
 		if (close(fd))
 			note_bad(st, "close", errno);
+		/* Idle gaps, so the reload loop sees the module unused at times. */
+		if (gone_ok)
+			usleep(1000);
 	}
 }
 
