@@ -4,8 +4,9 @@
 #   bench.figs=1234bp which figures to run (1 device cost, 2 scaling,
 #                    3 footprint, 4 timer accuracy, b breakdown of 1,
 #                    p figure 1 again with /modules/patched/roulette.ko)
-#   bench.runs=N     runs per configuration (figures 1 and 2)
-#   bench.secs=S     seconds per run
+#   bench.runs=N     runs (figures 1, 2, b, p)
+#   bench.secs=S     seconds per run (figure 2: twice that), cut into 100 ms
+#                    slices that alternate the devices (bench/ocr.c)
 #   bench.ticks=N    timer ticks per period setting (figure 4)
 # Every result is one "BENCH ..." line on the serial console; the host
 # parses them (scripts/bench.sh). Modules are in /modules, the loop program
@@ -25,7 +26,7 @@ figs=$(arg figs)
 runs=$(arg runs)
 secs=$(arg secs)
 ticks=$(arg ticks)
-: "${figs:=1234}" "${runs:=5}" "${secs:=2}" "${ticks:=20}"
+: "${figs:=1234}" "${runs:=5}" "${secs:=4}" "${ticks:=20}"
 DEV=/dev/kernel-roulette
 
 say() {
@@ -44,13 +45,18 @@ unload() {
 	/bin/modload -r "$1" >/dev/null
 }
 
-# ocr_run FIG ROUND DEV PROCS [MODE]: one timed loop, one result line.
+# ocr_run FIG ROUND OCR-ARGS...: one interleaved run of /bin/ocr, one
+# result line per configuration it measured.
 ocr_run() {
-	out=$(/bin/ocr -p "$4" -t "$secs" -m "${5:-ocr}" "$3" 2>&1)
-	case $out in
-	procs=*) say "fig$1 round=$2 dev=${3##*/} $out" ;;
-	*) say "error fig$1 round=$2 dev=${3##*/} procs=$4: $(echo "$out" | tr '\n' ' ')" ;;
-	esac
+	_fig=$1 _round=$2
+	shift 2
+	if out=$(/bin/ocr -s 100 "$@" 2>&1); then
+		echo "$out" | while read -r l; do
+			say "fig$_fig round=$_round $l"
+		done
+	else
+		say "error fig$_fig round=$_round: $(echo "$out" | tr '\n' ' ')"
+	fi
 }
 
 say "start kernel=$(uname -r) cpus=$(grep -c '^processor' /proc/cpuinfo)" \
@@ -83,11 +89,10 @@ esac
 
 case $figs in
 *1*)
-	# Device cost: A B A B ..., one reader.
+	# Device cost, one reader: 100 ms slices A B A B ... within each run.
 	i=1
 	while [ "$i" -le "$runs" ]; do
-		ocr_run 1 "$i" "$DEV" 1
-		ocr_run 1 "$i" /dev/zero 1
+		ocr_run 1 "$i" -t "$secs" "$DEV" /dev/zero
 		i=$((i + 1))
 	done
 	;;
@@ -95,13 +100,10 @@ esac
 
 case $figs in
 *2*)
-	# Scaling: each round measures 1 and 2 readers on both devices.
+	# Scaling: slices cycle A1 B1 A2 B2 (device x reader count).
 	i=1
 	while [ "$i" -le "$runs" ]; do
-		ocr_run 2 "$i" "$DEV" 1
-		ocr_run 2 "$i" /dev/zero 1
-		ocr_run 2 "$i" "$DEV" 2
-		ocr_run 2 "$i" /dev/zero 2
+		ocr_run 2 "$i" -p 2 -S -t "$((secs * 2))" "$DEV" /dev/zero
 		i=$((i + 1))
 	done
 	;;
@@ -110,13 +112,11 @@ esac
 case $figs in
 *b*)
 	# Breakdown of figure 1: the open path alone (open+close) and the read
-	# path alone (pread at offset 0 on one descriptor), A B A B.
+	# path alone (pread at offset 0 on one descriptor).
 	i=1
 	while [ "$i" -le "$runs" ]; do
-		for m in oc pread; do
-			ocr_run "b-$m" "$i" "$DEV" 1 "$m"
-			ocr_run "b-$m" "$i" /dev/zero 1 "$m"
-		done
+		ocr_run b-oc "$i" -m oc -t "$secs" "$DEV" /dev/zero
+		ocr_run b-pread "$i" -m pread -t "$secs" "$DEV" /dev/zero
 		i=$((i + 1))
 	done
 	;;
@@ -133,10 +133,8 @@ case $figs in
 		/bin/ocr -t 1 "$DEV" >/dev/null
 		i=1
 		while [ "$i" -le "$runs" ]; do
-			ocr_run p "$i" "$DEV" 1
-			ocr_run p "$i" /dev/zero 1
-			ocr_run p-pread "$i" "$DEV" 1 pread
-			ocr_run p-pread "$i" /dev/zero 1 pread
+			ocr_run p "$i" -t "$secs" "$DEV" /dev/zero
+			ocr_run p-pread "$i" -m pread -t "$secs" "$DEV" /dev/zero
 			i=$((i + 1))
 		done
 		unload roulette

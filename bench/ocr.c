@@ -1,22 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ocr - open+read+close loop on a device, for the guest benchmarks.
+ * ocr - open+read+close loops on devices, interleaved, for the guest
+ * benchmarks.
  *
- *   ocr [-p PROCS] [-t SECONDS] [-b BYTES] [-m MODE] DEVICE
+ *   ocr [-p PROCS] [-S] [-t SECONDS] [-s SLICE_MS] [-b BYTES] [-m MODE] DEV...
  *
- * Forks PROCS readers (default 1), reader i pinned to CPU i modulo the
- * online CPUs. They start together, each repeats one cycle until the
- * parent raises the stop flag after SECONDS (default 2), and the parent
- * prints one line:
+ * Time is cut into slices (default 100 ms) and the slices cycle through
+ * phases: one phase per DEV (A B A B ...), and with -S one per DEV and
+ * reader count 1..PROCS (A1 B1 A2 B2 ...); without -S all PROCS readers run
+ * in every phase. So a burst of load on the host hits every configuration
+ * alike. Reader i is pinned to CPU i modulo the online CPUs; a reader with
+ * no part in a phase sleeps through it. The run lasts SECONDS (default 2)
+ * rounded up to whole cycles, and prints one line per configuration:
  *
- *   procs=P ops=N secs=S rate=R
+ *   dev=NAME procs=P ops=N secs=S rate=R
+ *
+ * where S is the time spent in that configuration's slices and R = N / S
+ * the total cycles per second of its readers.
  *
  * MODE picks the cycle: "ocr" (default) open(O_RDONLY) + one read(BYTES) +
  * close; "oc" open + close only; "pread" one pread(BYTES) at offset 0 on a
- * descriptor opened once (the read path alone).
- * where R = N / S is the total cycles per second of all readers. The loop
- * itself reads no clock: start and stop are flags in shared memory. Any
- * failed open or an empty read is an error (exit 1).
+ * descriptor opened once per device (the read path alone). A failed open
+ * or an empty read is an error (exit 1).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,25 +35,45 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_PROCS 64
+#define MAX_PROCS 8
+#define MAX_DEVS 4
+#define MAX_PHASES (MAX_DEVS * MAX_PROCS)
 #define MAX_BYTES 4096
+#define CLOCK_EVERY 8		/* cycles between two looks at the clock */
 
 enum mode { MODE_OCR, MODE_OC, MODE_PREAD };
 
-struct shared {
-	int ready;			/* readers waiting at the start line */
-	int go;
-	int stop;
-	int failed;
-	unsigned long long ops[MAX_PROCS];
+struct phase {
+	int dev;
+	int procs;
 };
 
-static double now(void)
+struct shared {
+	int ready;
+	int failed;
+	unsigned long long ops[MAX_PROCS][MAX_PHASES];
+};
+
+static struct phase phases[MAX_PHASES];
+static int nphases;
+static long long slice_ns = 100000000LL;
+static long long start_ns;	/* shared start time, set before fork */
+static long long nslices;
+
+static long long now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void sleep_until(long long t)
+{
+	struct timespec ts = { .tv_sec = t / 1000000000LL, .tv_nsec = t % 1000000000LL };
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
 }
 
 static void pin(int cpu)
@@ -93,56 +118,75 @@ static int cycle(struct shared *sh, enum mode mode, const char *dev, int fd,
 	return r > 0 ? 0 : fail(sh, "read", dev, r);
 }
 
-static void reader(struct shared *sh, int id, const char *dev, size_t bytes,
-		   enum mode mode)
+static void reader(struct shared *sh, int id, char **devs, int ndevs,
+		   size_t bytes, enum mode mode)
 {
 	char buf[MAX_BYTES];
-	unsigned long long n = 0;
-	int fd = -1;
+	int fds[MAX_DEVS], d, i;
+	long long s, end;
+	struct phase *ph;
 
 	pin(id);
-	if (mode == MODE_PREAD) {
-		fd = open(dev, O_RDONLY);
-		if (fd < 0)
-			fail(sh, "open", dev, -1);
+	for (d = 0; d < ndevs; d++) {
+		fds[d] = -1;
+		if (mode == MODE_PREAD) {
+			fds[d] = open(devs[d], O_RDONLY);
+			if (fds[d] < 0)
+				fail(sh, "open", devs[d], -1);
+		}
 	}
 	__atomic_add_fetch(&sh->ready, 1, __ATOMIC_SEQ_CST);
-	while (!__atomic_load_n(&sh->go, __ATOMIC_ACQUIRE))
-		;
-	while (!__atomic_load_n(&sh->stop, __ATOMIC_RELAXED) &&
-	       !__atomic_load_n(&sh->failed, __ATOMIC_RELAXED)) {
-		if (cycle(sh, mode, dev, fd, buf, bytes))
-			break;
-		n++;
+	for (s = 0; s < nslices && !__atomic_load_n(&sh->failed, __ATOMIC_RELAXED); s++) {
+		end = start_ns + (s + 1) * slice_ns;
+		ph = &phases[s % nphases];
+		if (id >= ph->procs || now_ns() >= end) {
+			sleep_until(end);
+			continue;
+		}
+		/* Late into the slice (a host stall): the loop just ends sooner. */
+		for (;;) {
+			for (i = 0; i < CLOCK_EVERY; i++) {
+				if (cycle(sh, mode, devs[ph->dev], fds[ph->dev], buf, bytes))
+					_exit(1);
+				sh->ops[id][s % nphases]++;
+			}
+			if (now_ns() >= end)
+				break;
+		}
 	}
-	sh->ops[id] = n;
 	_exit(0);
 }
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: ocr [-p PROCS] [-t SECONDS] [-b BYTES] [-m ocr|oc|pread] DEVICE\n");
+	fprintf(stderr,
+		"usage: ocr [-p PROCS] [-S] [-t SECONDS] [-s SLICE_MS] [-b BYTES] [-m ocr|oc|pread] DEV...\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	int procs = 1, opt, i, status, bad = 0;
-	double secs = 2.0, t0, t1;
-	unsigned long long total = 0;
+	int procs = 1, scaling = 0, opt, i, p, d, status, bad = 0, ndevs;
+	double secs = 2.0, cycles;
 	size_t bytes = 64;
 	enum mode mode = MODE_OCR;
-	struct timespec nap;
 	struct shared *sh;
+	char **devs;
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "p:t:b:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:St:s:b:m:")) != -1) {
 		switch (opt) {
 		case 'p':
 			procs = atoi(optarg);
 			break;
+		case 'S':
+			scaling = 1;
+			break;
 		case 't':
 			secs = atof(optarg);
+			break;
+		case 's':
+			slice_ns = atoll(optarg) * 1000000LL;
 			break;
 		case 'b':
 			bytes = strtoul(optarg, NULL, 10);
@@ -161,9 +205,24 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (optind != argc - 1 || procs < 1 || procs > MAX_PROCS ||
-	    secs <= 0 || bytes < 1 || bytes > MAX_BYTES)
+	devs = argv + optind;
+	ndevs = argc - optind;
+	if (ndevs < 1 || ndevs > MAX_DEVS || procs < 1 || procs > MAX_PROCS ||
+	    secs <= 0 || slice_ns <= 0 || bytes < 1 || bytes > MAX_BYTES)
 		usage();
+
+	/* Phases: A B ... with all readers, or A1 B1 A2 B2 ... with -S. */
+	for (p = scaling ? 1 : procs; p <= procs; p++) {
+		for (d = 0; d < ndevs; d++) {
+			phases[nphases].dev = d;
+			phases[nphases].procs = p;
+			nphases++;
+		}
+	}
+	cycles = secs * 1e9 / (double)(slice_ns * nphases);
+	nslices = (long long)(cycles + 0.999) * nphases;
+	if (nslices < nphases)
+		nslices = nphases;
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -172,40 +231,37 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	memset(sh, 0, sizeof(*sh));
+	/* Start on a slice grid a little ahead, so every reader is ready. */
+	start_ns = now_ns() + 200000000LL;
 	for (i = 0; i < procs; i++) {
 		pid = fork();
 		if (pid < 0) {
 			perror("ocr: fork");
 			return 1;
 		}
-		if (pid == 0)
-			reader(sh, i, argv[optind], bytes, mode);
+		if (pid == 0) {
+			sleep_until(start_ns);
+			reader(sh, i, devs, ndevs, bytes, mode);
+		}
 	}
-	nap.tv_sec = 0;
-	nap.tv_nsec = 1000000;
-	while (__atomic_load_n(&sh->ready, __ATOMIC_SEQ_CST) < procs)
-		nanosleep(&nap, NULL);
-
-	t0 = now();
-	__atomic_store_n(&sh->go, 1, __ATOMIC_RELEASE);
-	nap.tv_sec = (time_t)secs;
-	nap.tv_nsec = (long)((secs - (double)nap.tv_sec) * 1e9);
-	while (nanosleep(&nap, &nap) && errno == EINTR)
-		;
-	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELAXED);
-	t1 = now();
-
 	for (i = 0; i < procs; i++) {
 		if (wait(&status) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 			bad = 1;
 	}
-	for (i = 0; i < procs; i++)
-		total += sh->ops[i];
 	if (bad || sh->failed) {
 		fprintf(stderr, "ocr: a reader failed\n");
 		return 1;
 	}
-	printf("procs=%d ops=%llu secs=%.3f rate=%.1f\n", procs, total, t1 - t0,
-	       total / (t1 - t0));
+	for (p = 0; p < nphases; p++) {
+		unsigned long long total = 0;
+		double t = (double)(nslices / nphases) * slice_ns / 1e9;
+		const char *name = strrchr(devs[phases[p].dev], '/');
+
+		for (i = 0; i < procs; i++)
+			total += sh->ops[i][p];
+		printf("dev=%s procs=%d ops=%llu secs=%.3f rate=%.1f\n",
+		       name ? name + 1 : devs[phases[p].dev], phases[p].procs, total, t,
+		       total / t);
+	}
 	return 0;
 }
