@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * canary - a known bug of each kind the debug kernel's detectors must
+ * report, so `make test-debug` proves its scans would catch a real one in
+ * our drivers. Test-only: never packaged, only loaded into the debug kernel
+ * (tests/debug/canary-init.sh), one bug per load:
+ *
+ *   insmod canary.ko bug=kasan|ubsan|odebug|sleep|leak|lockdep
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/compiler.h>
+#include <linux/init.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/timer.h>
+
+static char *bug = "";
+module_param(bug, charp, 0444);
+MODULE_PARM_DESC(bug, "kasan, ubsan, odebug, sleep, leak or lockdep");
+
+static void *leaked;
+
+static noinline void canary_kasan(void)
+{
+	char *p = kmalloc(16, GFP_KERNEL);
+	size_t i = 16;
+
+	if (!p)
+		return;
+	OPTIMIZER_HIDE_VAR(i);
+	pr_info("kasan: read one byte past a 16-byte object: %d\n", READ_ONCE(p[i]));
+	kfree(p);
+}
+
+static noinline void canary_ubsan(void)
+{
+	int one = 1, shift = 40;
+
+	OPTIMIZER_HIDE_VAR(shift);
+	pr_info("ubsan: 1 << 40 in an int: %d\n", one << shift);
+}
+
+struct canary_timer {
+	struct timer_list timer;
+};
+
+static void canary_timer_fn(struct timer_list *t)
+{
+}
+
+static noinline void canary_odebug(void)
+{
+	struct canary_timer *ct = kmalloc(sizeof(*ct), GFP_KERNEL);
+
+	if (!ct)
+		return;
+	timer_setup(&ct->timer, canary_timer_fn, 0);
+	mod_timer(&ct->timer, jiffies + 3600 * HZ);
+	/* Freed while armed: debugobjects reports it and deactivates the timer. */
+	kfree(ct);
+}
+
+static DEFINE_SPINLOCK(canary_a);
+static DEFINE_SPINLOCK(canary_b);
+
+static noinline void canary_sleep(void)
+{
+	spin_lock(&canary_a);
+	might_sleep();
+	spin_unlock(&canary_a);
+}
+
+static noinline void canary_leak(void)
+{
+	void *p = kmalloc(128, GFP_KERNEL);
+
+	/* Keep a pointer only long enough to print it, then forget it. */
+	pr_info("leak: 128 bytes at %p\n", p);
+	p = NULL;
+	WRITE_ONCE(leaked, p);
+}
+
+static noinline void canary_lockdep(void)
+{
+	/* A then B, later B then A: lockdep sees the inversion. */
+	spin_lock(&canary_a);
+	spin_lock(&canary_b);
+	spin_unlock(&canary_b);
+	spin_unlock(&canary_a);
+	spin_lock(&canary_b);
+	spin_lock(&canary_a);
+	spin_unlock(&canary_a);
+	spin_unlock(&canary_b);
+}
+
+static int __init canary_init(void)
+{
+	if (!strcmp(bug, "kasan"))
+		canary_kasan();
+	else if (!strcmp(bug, "ubsan"))
+		canary_ubsan();
+	else if (!strcmp(bug, "odebug"))
+		canary_odebug();
+	else if (!strcmp(bug, "sleep"))
+		canary_sleep();
+	else if (!strcmp(bug, "leak"))
+		canary_leak();
+	else if (!strcmp(bug, "lockdep"))
+		canary_lockdep();
+	else
+		return -EINVAL;
+	pr_info("bug=%s done\n", bug);
+	return 0;
+}
+
+static void __exit canary_exit(void)
+{
+}
+
+module_init(canary_init);
+module_exit(canary_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Deliberate bugs to prove the debug kernel's detectors fire");
