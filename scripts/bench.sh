@@ -76,8 +76,10 @@ bench_initramfs() {
 
 # clean_log: the serial log on stdin without carriage returns and the
 # terminal escapes the firmware and the kernel print.
+# A result line can follow the firmware's text on the same line: each
+# "BENCH " starts a line of its own.
 clean_log() {
-	tr -d '\r' | sed -E 's/\x1b(\[[0-9;?]*[a-zA-Z]|c)//g'
+	tr -d '\r' | sed -E 's/\x1b(\[[0-9;?]*[a-zA-Z]|c)//g; s/(.)BENCH /\1\nBENCH /g'
 }
 
 guest_figures() {
@@ -87,8 +89,13 @@ guest_figures() {
 	guest_tools "$work/tools" || die "cannot build tests/tools"
 	gcc -static -O2 -Wall -Wextra -Werror -o "$work/ocr" "$ROULETTE_TOP/bench/ocr.c" ||
 		die "cannot build bench/ocr.c"
-	# Keep the package figures of an earlier run; replace the guest ones.
-	grep '^pkg' "$raw" >"$raw.new" 2>/dev/null || true
+	# Keep the package figures and the other kernels of an earlier run;
+	# replace what this run measures.
+	cp "$raw" "$raw.new" 2>/dev/null || : >"$raw.new"
+	for spec in $kernels; do
+		tag=${spec%%:*}
+		awk -v t="$tag" '$1 != t' "$raw.new" >"$raw.tmp" && mv "$raw.tmp" "$raw.new"
+	done
 	mv "$raw.new" "$raw"
 	for spec in $kernels; do
 		tag=${spec%%:*} figs=${spec#*:}
@@ -120,7 +127,9 @@ guest_figures() {
 			rc=0
 			ROULETTE_GUEST_CPUS=2 qemu_boot "$vmlinuz" "$work/$tag/initrd.gz" "$logf" "$limit" \
 				"bench.figs=$figs bench.runs=$runs bench.secs=$secs bench.ticks=$ticks" || rc=$?
-			clean_log <"$logf" | grep -q '^BENCH start' && break
+			# (no grep -q: with pipefail its early exit fails the pipe)
+			clean_log <"$logf" | grep '^BENCH start' >/dev/null && break
+			cp "$logf" "$logf.crash$try"
 			log "$tag: boot $try crashed before the bench started: $(grep -a -m1 -o 'Oops.*\|Kernel panic.*' "$logf" || echo "qemu status $rc")"
 			echo "$tag bootcrash try=$try $(grep -a -m1 -o 'Oops.*' "$logf" | tr -d '\r' | tr ' ' '_')" >>"$raw"
 		done
@@ -130,7 +139,7 @@ guest_figures() {
 			echo "$tag guest krel=$krel qemu_rc=$rc tries=$try"
 			clean_log <"$logf" | sed -n "s/^BENCH /$tag /p"
 		} >>"$raw"
-		if ! clean_log <"$logf" | grep -q '^BENCH done'; then
+		if ! clean_log <"$logf" | grep '^BENCH done' >/dev/null; then
 			log "$tag: the guest did not finish (qemu status $rc); log tail:"
 			tr -d '\r' <"$logf" | tail -n 30 >&2
 		fi
