@@ -16,7 +16,7 @@
 # load into bzImage-modules; src/Kbuild forces =m under M=.
 #
 # Cached in $ROULETTE_CACHE/debug-kernel/KEY, KEY = linux-source version +
-# hash of the config inputs. The built-in image is refreshed whenever src/
+# hash of scripts/debug-kernel.config and scripts/intree.sh. The built-in image is refreshed whenever src/
 # changes (its own stamp). Prints the cache directory on stdout; it holds
 # tree/ (KDIR), bzImage-modules, bzImage-builtin, kernelrelease and
 # build-times. Logs go to stderr. Runs nice -n 19, make -j2.
@@ -33,9 +33,9 @@ apt_install linux-source-6.12 bc bison flex libelf-dev libssl-dev xz-utils \
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 tarball=/usr/src/linux-source-6.12.tar.xz
 [ -f "$tarball" ] || die "$tarball missing"
-# The config inputs: our fragment and the glue (Kconfig, intree.sh).
-cfghash=$(cat "$fragment" "$ROULETTE_TOP/src/Kconfig" "$ROULETTE_TOP/scripts/intree.sh" |
-	sha256sum | cut -c1-12)
+# What the modules variant depends on: the fragment and the glue script.
+# src/ (Kconfig included) only feeds the built-in variant: its own stamp.
+cfghash=$(cat "$fragment" "$ROULETTE_TOP/scripts/intree.sh" | sha256sum | cut -c1-12)
 key=$srcver-$cfghash
 dir=$ROULETTE_CACHE/debug-kernel/$key
 tree=$dir/tree
@@ -75,6 +75,11 @@ if [ ! -s "$dir/bzImage-modules" ]; then
 			CONFIG_*=*)
 				grep -qxF "$line" "$tree/.config" ||
 					{ log "config: $line did not stick"; bad=1; } ;;
+			"# CONFIG_"*" is not set")
+				sym=${line#"# "}
+				sym=${sym%% *}
+				! grep -q "^$sym=" "$tree/.config" ||
+					{ log "config: $sym is still set"; bad=1; } ;;
 			esac
 		done <"$fragment"
 		[ $bad -eq 0 ] || die "the debug config is incomplete"
@@ -90,7 +95,8 @@ if [ ! -s "$dir/bzImage-modules" ]; then
 fi
 
 # The built-in variant: drivers =y, same tree, incremental.
-srchash=$(cat "$ROULETTE_TOP"/src/*.c "$ROULETTE_TOP"/src/*.h "$ROULETTE_TOP"/src/Kbuild |
+srchash=$(cat "$ROULETTE_TOP"/src/*.c "$ROULETTE_TOP"/src/*.h "$ROULETTE_TOP"/src/Kbuild \
+	"$ROULETTE_TOP"/src/Kconfig |
 	sha256sum | cut -c1-16)
 if [ ! -s "$dir/bzImage-builtin" ] || [ "$(cat "$dir/builtin.stamp" 2>/dev/null)" != "$srchash" ]; then
 	t0=$(date +%s)
