@@ -3,7 +3,7 @@
 # The kernel command line carries the plan:
 #   bench.figs=1234bp which figures to run (1 device cost, 2 scaling,
 #                    3 footprint, 4 timer accuracy, b breakdown of 1,
-#                    p figure 1 again with /modules/patched/roulette.ko)
+#                    p figures 1 and 2 again with /modules/patched/roulette.ko)
 #   bench.runs=N     runs (figures 1, 2, b, p)
 #   bench.secs=S     seconds per run (figure 2: twice that), cut into 100 ms
 #                    slices that alternate the devices (bench/ocr.c)
@@ -11,13 +11,8 @@
 # Every result is one "BENCH ..." line on the serial console; the host
 # parses them (scripts/bench.sh). Modules are in /modules, the loop program
 # is /bin/ocr, /bin/modload loads with finit_module(2).
-export PATH=/bin:/sbin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs tmpfs /tmp
-# Only KERN_EMERG reaches the console: it must not split our lines.
-dmesg -n 1
+# shellcheck source=../tests/guest-boot.sh
+. /etc/guest-boot.sh
 
 arg() {
 	sed -n "s/.*bench\\.$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline
@@ -135,6 +130,7 @@ case $figs in
 		while [ "$i" -le "$runs" ]; do
 			ocr_run p "$i" -t "$secs" "$DEV" /dev/zero
 			ocr_run p-pread "$i" -m pread -t "$secs" "$DEV" /dev/zero
+			ocr_run p2 "$i" -p 2 -S -t "$((secs * 2))" "$DEV" /dev/zero
 			i=$((i + 1))
 		done
 		unload roulette

@@ -10,7 +10,7 @@
 # Figures 1-4 run in one QEMU boot per kernel (-smp 2, TCG), each measured
 # in the same boot as its reference. Environment:
 #   BENCH_KERNELS  "TARGET:FIGS ..." (default "6.12-cloud:3124bp 6.12-rt:3124bp";
-#                  b = breakdown of figure 1, p = figure 1 with bench/*.patch)
+#                  b = breakdown of figure 1, p = figures 1 and 2 with bench/*.patch)
 #   BENCH_RUNS     runs per configuration, figures 1, 2, 5, 6 (default 5)
 #   BENCH_SECS     seconds per loop run, 100 ms slices alternating the devices (default 4)
 #   BENCH_TICKS    timer ticks per period setting (default 20)
@@ -100,6 +100,8 @@ guest_figures() {
 	for spec in $kernels; do
 		tag=${spec%%:*} figs=${spec#*:}
 		[ "$figs" = "$spec" ] && figs=1234
+		# "p" measures bench/*.patch: nothing to measure without one.
+		compgen -G "$ROULETTE_TOP/bench/*.patch" >/dev/null || figs=${figs//p/}
 		krel=$(kernel_release "$tag")
 		kdir=$(kernel_headers "$krel")
 		mkdir -p "$work/$tag"
@@ -223,21 +225,23 @@ pair_rows() {
 		" $(fmt_stats %.3f "$a")×" " $goal" " $met"
 }
 
+# fig2_rows TAG FIG TITLE: scaling (2 readers / 1) of roulette and of
+# /dev/zero, and their ratio per round.
 fig2_rows() {
-	local tag=$1 r r1 r2 z1 z2 sr sz rat a b
+	local tag=$1 fig=$2 title=$3 r r1 r2 z1 z2 sr sz rat a b
 	sr=() sz=() rat=()
-	for r in $(rounds "$tag" 2); do
-		r1=$(rate "$tag" 2 "$r" kernel-roulette 1)
-		r2=$(rate "$tag" 2 "$r" kernel-roulette 2)
-		z1=$(rate "$tag" 2 "$r" zero 1)
-		z2=$(rate "$tag" 2 "$r" zero 2)
+	for r in $(rounds "$tag" "$fig"); do
+		r1=$(rate "$tag" "$fig" "$r" kernel-roulette 1)
+		r2=$(rate "$tag" "$fig" "$r" kernel-roulette 2)
+		z1=$(rate "$tag" "$fig" "$r" zero 1)
+		z2=$(rate "$tag" "$fig" "$r" zero 2)
 		a=$(ratio "$r2" "$r1") && sr+=("$a")
 		b=$(ratio "$z2" "$z1") && sz+=("$b")
 		rat+=("$(ratio "$a" "$b")")
 	done
 	[ ${#rat[@]} -gt 0 ] || return 0
 	a=$(printf '%s\n' "${rat[@]}" | grep . | stats)
-	row " 2 scaling, 2 readers / 1" " $tag" \
+	row " $title" " $tag" \
 		" roulette $(fmt_stats %.2f "$(printf '%s\n' "${sr[@]}" | grep . | stats)")×" \
 		" /dev/zero $(fmt_stats %.2f "$(printf '%s\n' "${sz[@]}" | grep . | stats)")×" \
 		" $(fmt_stats %.3f "$a")×" " ≥ 0.95×" " $(verdict "${a%% *}" ge 0.95)"
@@ -385,7 +389,7 @@ report() {
 		done
 		for spec in $kernels; do
 			tag=${spec%%:*}
-			fig2_rows "$tag"
+			fig2_rows "$tag" 2 "2 scaling, 2 readers / 1"
 		done
 		for spec in $kernels; do
 			tag=${spec%%:*}
@@ -412,6 +416,7 @@ report() {
 			pair_rows "$tag" b-pread "pread" "–"
 			pair_rows "$tag" p "patched: open+read+close" "≥ 0.9×"
 			pair_rows "$tag" p-pread "patched: pread" "–"
+			fig2_rows "$tag" p2 "patched: scaling, 2 readers / 1"
 		done
 		echo
 		if [ -s "$ROULETTE_TOP/bench/notes.md" ]; then

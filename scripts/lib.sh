@@ -104,6 +104,7 @@ busybox_root() {
 	apt_install busybox-static cpio || return 1
 	mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,root,lib/modules}
 	cp /bin/busybox "$root/bin/busybox"
+	install -m 644 "$ROULETTE_TOP/tests/guest-boot.sh" "$root/etc/guest-boot.sh"
 	for a in $("$root/bin/busybox" --list); do
 		[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
 	done

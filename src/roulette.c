@@ -5,9 +5,14 @@
  *
  * A panic chance C in [0, 100] is fixed at load (drawn when chance=-1).
  * Every open spins: it draws V in [0, 100). A survivor (V >= C) reads one
- * line; a loser (V < C) goes "Boom!" in read(), never in open(): misc_open()
- * holds misc_mtx while it calls ->open, and an oops there would leave that
- * lock held for every misc device on the system.
+ * line; a loser (V < C) goes "Boom!" in read(), never in open(): a file that
+ * dies in open() is not yet in the task's file table, so its module
+ * reference would never be dropped and the module could never be unloaded.
+ *
+ * A plain cdev rather than a misc device: misc_open() takes the global
+ * misc_mtx on every open of every misc device, which stopped concurrent
+ * openers from scaling (bench/results.md, figure 2). chrdev_open() calls
+ * roulette_open() directly, as it calls /dev/zero's open.
  *
  * The whole outcome (V, C and the boom mode) is decided at open and packed
  * into file->private_data, so the hot path allocates nothing and takes no
@@ -18,10 +23,11 @@
 #include <linux/bitfield.h>
 #include <linux/bug.h>
 #include <linux/capability.h>
+#include <linux/cdev.h>
+#include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
-#include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
@@ -233,12 +239,47 @@ static const struct file_operations roulette_fops = {
 	.llseek = roulette_llseek,
 };
 
-static struct miscdevice roulette_dev = {
-	.minor = MISC_DYNAMIC_MINOR,
-	.name = ROULETTE_NAME,
-	.fops = &roulette_fops,
-	.mode = 0600,	/* root only until udev applies the packaged rule */
+/* The class gives udev a subsystem to match ("roulette") and devtmpfs a node. */
+static struct class roulette_class = {
+	.name = "roulette",
 };
+
+static struct cdev roulette_cdev;
+static dev_t roulette_devt;
+
+/* The node starts 0600 root:root (devtmpfs' default) until udev applies the packaged rule. */
+static int __init roulette_register(void)
+{
+	struct device *dev;
+	int ret;
+
+	ret = alloc_chrdev_region(&roulette_devt, 0, 1, ROULETTE_NAME);
+	if (ret)
+		return ret;
+	ret = class_register(&roulette_class);
+	if (ret)
+		goto free_region;
+	cdev_init(&roulette_cdev, &roulette_fops);
+	roulette_cdev.owner = THIS_MODULE;
+	ret = cdev_add(&roulette_cdev, roulette_devt, 1);
+	if (ret)
+		goto free_class;
+	/* Last: the node appears only once opening it works. */
+	dev = device_create(&roulette_class, NULL, roulette_devt, NULL, ROULETTE_NAME);
+	if (IS_ERR(dev)) {
+		ret = PTR_ERR(dev);
+		goto free_cdev;
+	}
+	return 0;
+
+free_cdev:
+	cdev_del(&roulette_cdev);
+free_class:
+	class_unregister(&roulette_class);
+free_region:
+	unregister_chrdev_region(roulette_devt, 1);
+	return ret;
+}
 
 static int __init roulette_init(void)
 {
@@ -254,20 +295,23 @@ static int __init roulette_init(void)
 	WRITE_ONCE(roulette_live, true);
 	kernel_param_unlock(THIS_MODULE);
 
-	ret = misc_register(&roulette_dev);
+	ret = roulette_register();
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", ROULETTE_NAME, ret);
 		return ret;
 	}
-	pr_info("/dev/%s ready (misc minor %d), boom mode %s\n", ROULETTE_NAME,
-		roulette_dev.minor, boom_names[boom]);
+	pr_info("/dev/%s ready (char %u:%u), boom mode %s\n", ROULETTE_NAME,
+		MAJOR(roulette_devt), MINOR(roulette_devt), boom_names[boom]);
 	pr_info("Panic probability: %d/100\n", chance);
 	return 0;
 }
 
 static void __exit roulette_exit(void)
 {
-	misc_deregister(&roulette_dev);
+	device_destroy(&roulette_class, roulette_devt);
+	cdev_del(&roulette_cdev);
+	class_unregister(&roulette_class);
+	unregister_chrdev_region(roulette_devt, 1);
 	pr_info("/dev/%s removed\n", ROULETTE_NAME);
 }
 

@@ -3,13 +3,8 @@
 # CONFIG_ROULETTE_HELLO/ROULETTE_MYMOD/ROULETTE=y and was booted with
 # "mymod.sec=2 roulette.chance=0". Busybox sh, as root; results on the
 # serial console as PASS:/FAIL: lines, then GUEST-DONE.
-export PATH=/bin:/sbin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-mount -t tmpfs tmpfs /tmp
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-dmesg -n 1
+# shellcheck source=../guest-boot.sh
+. /etc/guest-boot.sh
 TEST=builtin
 # shellcheck source=../guest/lib.sh
 . /tests/lib.sh

@@ -4,13 +4,8 @@
 # kernel reports it with the line our scans look for. If a detector were
 # missing from the config, the scans of the real tests would pass vacuously.
 # Busybox sh, as root; PASS:/FAIL: lines, then GUEST-DONE.
-export PATH=/bin:/sbin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-mount -t tmpfs tmpfs /tmp
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-dmesg -n 1
+# shellcheck source=../guest-boot.sh
+. /etc/guest-boot.sh
 TEST=detectors
 # shellcheck source=../guest/lib.sh
 . /tests/lib.sh

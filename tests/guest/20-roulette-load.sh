@@ -12,8 +12,11 @@ expect_log "load names the device" "$m" "/dev/kernel-roulette ready"
 check "node is a char device" test -c "$DEV"
 expect_eq "node default mode" 600 "$(stat -c %a "$DEV")"
 expect_eq "node owner" root:root "$(stat -c %U:%G "$DEV")"
-misc=$(awk '$2 == "misc" { print $1 }' /proc/devices)
-expect_eq "node is a misc device" "$misc" "$(stat -c %t "$DEV" | awk '{ printf "%d", "0x" $1 }')"
+major=$(awk '$2 == "kernel-roulette" { print $1 }' /proc/devices)
+check "own char major in /proc/devices" test -n "$major"
+expect_eq "node has that major" "$major" "$(stat -c %t "$DEV" | awk '{ printf "%d", "0x" $1 }')"
+expect_log "load logs major:minor" "$m" "/dev/kernel-roulette ready (char $major:0)"
+expect_eq "class device for udev" "$major:0" "$(cat /sys/class/roulette/kernel-roulette/dev)"
 expect_eq "default boom mode" oops "$(param roulette boom)"
 for p in chance boom; do
 	expect_eq "$p file mode" 644 "$(stat -c %a /sys/module/roulette/parameters/$p)"
@@ -21,6 +24,8 @@ done
 m=$(mark unload)
 expect_eq "unload" ok "$(unload roulette)"
 check "node gone after unload" test ! -e "$DEV"
+check "class gone after unload" test ! -e /sys/class/roulette
+check "major released after unload" sh -c "! grep -q ' kernel-roulette\$' /proc/devices"
 
 expect_eq "load chance=0" ok "$(load roulette chance=0)"
 expect_eq "chance reads 0" 0 "$(param roulette chance)"

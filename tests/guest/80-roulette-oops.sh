@@ -1,6 +1,6 @@
 #!/bin/sh
 # roulette: boom=oops (the original's behaviour): BUG() in read, the reader
-# dies, the module is not left in use, misc devices keep working.
+# dies, the module is not left in use and loads again.
 # shellcheck source=lib.sh
 . /tests/lib.sh
 
@@ -17,6 +17,6 @@ check "kernel BUG trace" sh -c "echo \"\$1\" | grep -q 'kernel BUG at'" - "$log"
 check "trace names roulette_boom" sh -c "echo \"\$1\" | grep -q 'roulette_boom'" - "$log"
 expect_eq "module refcount back to 0" 0 "$(awk '$1 == "roulette" { print $3 }' /proc/modules)"
 expect_eq "rmmod works after the oops" ok "$(unload roulette)"
-expect_eq "load again (misc_mtx free)" ok "$(load roulette chance=0)"
+expect_eq "load again after the oops" ok "$(load roulette chance=0)"
 expect_match "spin after reload" 'Survived.*' "$(/bin/devio read "$DEV")"
 unload roulette >/dev/null

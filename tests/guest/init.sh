@@ -2,14 +2,8 @@
 # /init of the guest test initramfs (busybox). The kernel command line picks
 # what to run: rtest=all (every tests/guest/[0-9]*.sh), rtest=panic (one real
 # panic, its own boot), rtest=demo. Results go to the serial console.
-export PATH=/bin:/sbin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs tmpfs /tmp
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-# Only KERN_EMERG reaches the console: it must not split our result lines.
-dmesg -n 1
+# shellcheck source=../guest-boot.sh
+. /etc/guest-boot.sh
 # shellcheck source=lib.sh
 . /tests/lib.sh
 

@@ -3,13 +3,8 @@
 # Kernel command line: stress_secs=S (each reader phase), fuzz_secs=F
 # (stress-ng and trinity each). Results on the serial console:
 #   PASS: stress: ... / FAIL: stress: ...: detail, STAT: counters, GUEST-DONE.
-export PATH=/bin:/sbin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs tmpfs /tmp
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-dmesg -n 1
+# shellcheck source=../guest-boot.sh
+. /etc/guest-boot.sh
 TEST=stress
 # shellcheck source=../guest/lib.sh
 . /tests/lib.sh
