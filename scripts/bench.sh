@@ -402,11 +402,14 @@ report() {
 		pkg_row 5 "5 rebuild cost, dkms build" roulette hello "≤ 1.5×"
 		pkg_row 6 "6 install cost, apt install" roulette-dkms v4l2loopback-dkms "≤ 1.0×"
 		echo
-		echo "### Diagnostics: where figure 1's time goes, and a proposed fix"
+		echo "### Diagnostics: where figure 1's time goes"
 		echo
 		echo "Same boots, same interleaving. \"open+close\" leaves the read out, \"pread\""
 		echo "repeats pread(fd, buf, 64, 0) on one descriptor (the read path alone)."
-		echo "\"patched\" is roulette.ko built from src/ with bench/*.patch applied."
+		if awk '$2 ~ /^figp/ { f = 1 } END { exit !f }' "$raw"; then
+			echo "\"patched\" is roulette.ko built from src/ with bench/*.patch applied"
+			echo "(a proposed change, measured against the same floor in the same boot)."
+		fi
 		echo
 		row " Loop" " Kernel" " Ours" " Reference" " Ratio" " Goal" " Met"
 		row "---" "---" "---" "---" "---" "---" "---"
@@ -434,6 +437,7 @@ report() {
 
 host_info() {
 	{
+		echo "- run started: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROULETTE_TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 		echo "- host: $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores, $(free -m | awk '/^Mem:/ { print $2 }') MiB RAM"
 		echo "- host kernel: $(uname -r) (the guests boot Debian kernels under QEMU TCG)"
 		echo "- QEMU: $(qemu-system-x86_64 --version | head -n 1) — \`-accel tcg -cpu max -smp 2 -m ${ROULETTE_GUEST_MEM:-512}\`"
