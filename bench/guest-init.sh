@@ -8,6 +8,7 @@
 #   bench.secs=S     seconds per run (figure 2: twice that), cut into 100 ms
 #                    slices that alternate the devices (bench/ocr.c)
 #   bench.ticks=N    timer ticks per period setting (figure 4)
+#   bench.round0=N   number the rounds from N + 1 (later boots of a kernel)
 # Every result is one "BENCH ..." line on the serial console; the host
 # parses them (scripts/bench.sh). Modules are in /modules, the loop program
 # is /bin/ocr, /bin/modload loads with finit_module(2).
@@ -21,7 +22,8 @@ figs=$(arg figs)
 runs=$(arg runs)
 secs=$(arg secs)
 ticks=$(arg ticks)
-: "${figs:=1234}" "${runs:=5}" "${secs:=4}" "${ticks:=20}"
+round0=$(arg round0)
+: "${figs:=1234}" "${runs:=5}" "${secs:=4}" "${ticks:=20}" "${round0:=0}"
 DEV=/dev/kernel-roulette
 
 say() {
@@ -87,7 +89,7 @@ case $figs in
 	# Device cost, one reader: 100 ms slices A B A B ... within each run.
 	i=1
 	while [ "$i" -le "$runs" ]; do
-		ocr_run 1 "$i" -t "$secs" "$DEV" /dev/zero
+		ocr_run 1 "$((round0 + i))" -t "$secs" "$DEV" /dev/zero
 		i=$((i + 1))
 	done
 	;;
@@ -98,7 +100,7 @@ case $figs in
 	# Scaling: slices cycle A1 B1 A2 B2 (device x reader count).
 	i=1
 	while [ "$i" -le "$runs" ]; do
-		ocr_run 2 "$i" -p 2 -S -t "$((secs * 2))" "$DEV" /dev/zero
+		ocr_run 2 "$((round0 + i))" -p 2 -S -t "$((secs * 2))" "$DEV" /dev/zero
 		i=$((i + 1))
 	done
 	;;
@@ -110,8 +112,8 @@ case $figs in
 	# path alone (pread at offset 0 on one descriptor).
 	i=1
 	while [ "$i" -le "$runs" ]; do
-		ocr_run b-oc "$i" -m oc -t "$secs" "$DEV" /dev/zero
-		ocr_run b-pread "$i" -m pread -t "$secs" "$DEV" /dev/zero
+		ocr_run b-oc "$((round0 + i))" -m oc -t "$secs" "$DEV" /dev/zero
+		ocr_run b-pread "$((round0 + i))" -m pread -t "$secs" "$DEV" /dev/zero
 		i=$((i + 1))
 	done
 	;;
@@ -128,9 +130,9 @@ case $figs in
 		/bin/ocr -t 1 "$DEV" >/dev/null
 		i=1
 		while [ "$i" -le "$runs" ]; do
-			ocr_run p "$i" -t "$secs" "$DEV" /dev/zero
-			ocr_run p-pread "$i" -m pread -t "$secs" "$DEV" /dev/zero
-			ocr_run p2 "$i" -p 2 -S -t "$((secs * 2))" "$DEV" /dev/zero
+			ocr_run p "$((round0 + i))" -t "$secs" "$DEV" /dev/zero
+			ocr_run p-pread "$((round0 + i))" -m pread -t "$secs" "$DEV" /dev/zero
+			ocr_run p2 "$((round0 + i))" -p 2 -S -t "$((secs * 2))" "$DEV" /dev/zero
 			i=$((i + 1))
 		done
 		unload roulette
