@@ -84,57 +84,51 @@ case $figs in
 	;;
 esac
 
-case $figs in
-*1*)
-	# Device cost, one reader: 100 ms slices A B A B ... within each run.
-	i=1
-	while [ "$i" -le "$runs" ]; do
-		ocr_run 1 "$((round0 + i))" -t "$secs" "$DEV" /dev/zero
-		i=$((i + 1))
+# each_round FN: FN ROUND for the rounds of this boot (round0 + 1 ...).
+each_round() {
+	_i=1
+	while [ "$_i" -le "$runs" ]; do
+		"$1" "$((round0 + _i))"
+		_i=$((_i + 1))
 	done
-	;;
-esac
+}
 
-case $figs in
-*2*)
-	# Scaling: slices cycle A1 B1 A2 B2 (device x reader count).
-	i=1
-	while [ "$i" -le "$runs" ]; do
-		ocr_run 2 "$((round0 + i))" -p 2 -S -t "$((secs * 2))" "$DEV" /dev/zero
-		i=$((i + 1))
-	done
-	;;
-esac
+# Device cost, one reader: 100 ms slices A B A B ... within each run.
+fig1_round() {
+	ocr_run 1 "$1" -t "$secs" "$DEV" /dev/zero
+}
 
-case $figs in
-*b*)
-	# Breakdown of figure 1: the open path alone (open+close) and the read
-	# path alone (pread at offset 0 on one descriptor).
-	i=1
-	while [ "$i" -le "$runs" ]; do
-		ocr_run b-oc "$((round0 + i))" -m oc -t "$secs" "$DEV" /dev/zero
-		ocr_run b-pread "$((round0 + i))" -m pread -t "$secs" "$DEV" /dev/zero
-		i=$((i + 1))
-	done
-	;;
-esac
+# Scaling: slices cycle A1 B1 A2 B2 (device x reader count).
+fig2_round() {
+	ocr_run 2 "$1" -p 2 -S -t "$((secs * 2))" "$DEV" /dev/zero
+}
 
+# Breakdown of figure 1: the open path alone (open+close) and the read
+# path alone (pread at offset 0 on one descriptor).
+figb_round() {
+	ocr_run b-oc "$1" -m oc -t "$secs" "$DEV" /dev/zero
+	ocr_run b-pread "$1" -m pread -t "$secs" "$DEV" /dev/zero
+}
+
+# Figures 1 and 2 and pread on roulette.ko built with bench/*.patch (a
+# proposed change, measured against the same floor in the same boot).
+figp_round() {
+	ocr_run p "$1" -t "$secs" "$DEV" /dev/zero
+	ocr_run p-pread "$1" -m pread -t "$secs" "$DEV" /dev/zero
+	ocr_run p2 "$1" -p 2 -S -t "$((secs * 2))" "$DEV" /dev/zero
+}
+
+case $figs in *1*) each_round fig1_round ;; esac
+case $figs in *2*) each_round fig2_round ;; esac
+case $figs in *b*) each_round figb_round ;; esac
 unload roulette 2>/dev/null
 
 case $figs in
 *p*)
-	# The same loops on roulette.ko built with bench/*.patch (a proposed
-	# change, measured against the same floor in the same boot).
 	if [ -f /modules/patched/roulette.ko ]; then
 		load patched/roulette chance=0
 		/bin/ocr -t 1 "$DEV" >/dev/null
-		i=1
-		while [ "$i" -le "$runs" ]; do
-			ocr_run p "$((round0 + i))" -t "$secs" "$DEV" /dev/zero
-			ocr_run p-pread "$((round0 + i))" -m pread -t "$secs" "$DEV" /dev/zero
-			ocr_run p2 "$((round0 + i))" -p 2 -S -t "$((secs * 2))" "$DEV" /dev/zero
-			i=$((i + 1))
-		done
+		each_round figp_round
 		unload roulette
 	fi
 	;;

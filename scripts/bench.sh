@@ -366,6 +366,14 @@ pkg_row() {
 		" $(fmt_stats %.3f "$x")×" " $goal" " $(verdict "${x%% *}" le "${goal//[^0-9.]/}")"
 }
 
+# for_kernels FN ARGS...: FN TAG ARGS... for every kernel of this run.
+for_kernels() {
+	local spec
+	for spec in $kernels; do
+		"$1" "${spec%%:*}" "${@:2}"
+	done
+}
+
 report() {
 	local spec tag
 	[ -s "$raw" ] || die "no raw data in $raw: run scripts/bench.sh first"
@@ -401,22 +409,10 @@ report() {
 		echo
 		row " Figure" " Kernel" " Ours" " Reference" " Ratio" " Goal" " Met"
 		row "---" "---" "---" "---" "---" "---" "---"
-		for spec in $kernels; do
-			tag=${spec%%:*}
-			pair_rows "$tag" 1 "1 device cost, open+read+close" "≥ 0.9×"
-		done
-		for spec in $kernels; do
-			tag=${spec%%:*}
-			fig2_rows "$tag" 2 "2 scaling, 2 readers / 1"
-		done
-		for spec in $kernels; do
-			tag=${spec%%:*}
-			fig3_rows "$tag"
-		done
-		for spec in $kernels; do
-			tag=${spec%%:*}
-			fig4_rows "$tag"
-		done
+		for_kernels pair_rows 1 "1 device cost, open+read+close" "≥ 0.9×"
+		for_kernels fig2_rows 2 "2 scaling, 2 readers / 1"
+		for_kernels fig3_rows
+		for_kernels fig4_rows
 		pkg_row 5 "5 rebuild cost, dkms build" roulette hello "≤ 1.5×"
 		pkg_row 6 "6 install cost, apt install" roulette-dkms v4l2loopback-dkms "≤ 1.0×"
 		echo
