@@ -121,8 +121,9 @@ guest_figures() {
 		# ratios by a few per cent, so the rounds are pooled over boots.
 		bench_boot "$tag" 1 "$figs" 0
 		figs=$(tr -cd '12bp' <<<"$figs")
+		[ -n "$figs" ] || continue
 		for ((boot = 2; boot <= boots; boot++)); do
-			[ -n "$figs" ] && bench_boot "$tag" "$boot" "$figs" "$(((boot - 1) * runs))"
+			bench_boot "$tag" "$boot" "$figs" "$(((boot - 1) * runs))"
 		done
 	done
 }
