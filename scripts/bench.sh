@@ -155,7 +155,7 @@ bench_boot() {
 		echo "$tag bootcrash try=$try $(grep -a -m1 -o 'Oops.*' "$logf" | tr -d '\r' | tr ' ' '_')" >>"$raw"
 	done
 	{
-		host_load "$tag" "$((SECONDS - start))" "$b0" "$n0" "$c0" | sed "s/ host / host boot=$boot /"
+		host_load "$tag" "$((SECONDS - start))" "$b0" "$n0" "$c0" "boot=$boot"
 		echo "$tag quiet boot=$boot $quiet"
 		echo "$tag guest boot=$boot krel=$krel qemu_rc=$rc tries=$try"
 		clean_log <"$logf" | sed -n -e "s/^BENCH start /$tag start boot=$boot /p" -e "s/^BENCH /$tag /p"

@@ -14,19 +14,20 @@ child_jiffies() {
 	awk '{ print $16 + $17 }' "/proc/$$/stat"
 }
 
-# host_load TAG WALL BUSY0 NICE0 CHILD0: one line on how busy the host was
-# besides our own work (QEMU, chroot) during the last WALL seconds.
+# host_load TAG WALL BUSY0 NICE0 CHILD0 [KEY=VALUE]: one line on how busy
+# the host was besides our own work (QEMU, chroot) during the last WALL
+# seconds; KEY=VALUE (e.g. boot=2) goes in front of the figures.
 host_load() {
-	local tag=$1 wall=$2 b0=$3 n0=$4 c0=$5 b1 n1 c1 hz
+	local tag=$1 wall=$2 b0=$3 n0=$4 c0=$5 note=${6:+$6 } b1 n1 c1 hz
 	read -r b1 n1 < <(cpu_jiffies)
 	c1=$(child_jiffies)
 	hz=$(getconf CLK_TCK)
-	awk -v t="$tag" -v w="$wall" -v b="$((b1 - b0))" -v n="$((n1 - n0))" \
+	awk -v t="$tag" -v note="$note" -v w="$wall" -v b="$((b1 - b0))" -v n="$((n1 - n0))" \
 		-v c="$((c1 - c0))" -v hz="$hz" -v cpus="$(nproc)" 'BEGIN {
 		if (w < 1) w = 1
 		other = (b - c) / hz / w; if (other < 0) other = 0
-		printf "%s host wall=%d own_cores=%.2f other_cores=%.2f other_niced_cores=%.2f free_cores=%.2f\n",
-			t, w, c / hz / w, other, n / hz / w, cpus - other
+		printf "%s host %swall=%d own_cores=%.2f other_cores=%.2f other_niced_cores=%.2f free_cores=%.2f\n",
+			t, note, w, c / hz / w, other, n / hz / w, cpus - other
 	}'
 }
 
