@@ -1,10 +1,11 @@
 #!/bin/bash
 # make check: static checks, no guest needed.
 #   - checkpatch.pl --strict (from Debian's linux-source-6.12) on src/
-#   - W=1 + sparse (C=2) builds against every Debian flavour of 6.1 and 6.12
+#   - W=1 + sparse (C=2) builds for every "check" row of tests/kernels.conf,
+#     each built as its own system would (scripts/lib.sh: kernel_build)
 #   - shellcheck on every shell script, the test helpers with -Wall -Wextra
 #   - version agreement (scripts/check-version.sh, when present)
-# Prints PASS/FAIL lines and "N passed, N failed"; exits non-zero on failure.
+# Results in the common format (out/results/check.txt); exits non-zero on failure.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -13,16 +14,14 @@ apt_install linux-source-6.12 sparse shellcheck perl gcc libc6-dev make xz-utils
 	die "cannot install the check tools"
 work=$ROULETTE_OUT/check
 mkdir -p "$work"
-passed=0 failed=0
+results_open check
 
 result() { # result NAME LOGFILE: pass when LOGFILE holds no finding
 	if [ -s "$2" ]; then
-		echo "FAIL: $1"
+		record FAIL "$1: $(head -n 1 "$2")"
 		sed 's/^/    /' "$2" | head -n 20
-		failed=$((failed + 1))
 	else
-		echo "PASS: $1"
-		passed=$((passed + 1))
+		record PASS "$1"
 	fi
 }
 
@@ -43,17 +42,24 @@ for f in "$ROULETTE_TOP"/src/*.[ch]; do
 	result "checkpatch --strict ${f#"$ROULETTE_TOP"/}" "$work/checkpatch.log"
 done
 
-# Every flavour of both series: W=1 and sparse must say nothing.
-for t in 6.1-cloud 6.1-amd64 6.1-rt 6.12-cloud 6.12-amd64 6.12-rt; do
-	krel=$(kernel_release "$t")
-	kdir=$(kernel_headers "$krel")
+# Every row of the table: W=1 and sparse must say nothing.
+for t in $(kernel_rows check); do
+	rc=0
+	kernel_resolve "$t" 2>"$work/resolve.log" || rc=$?
+	if [ "$rc" = 2 ]; then
+		record SKIP "[$t] kernel unavailable: $(tail -n 1 "$work/resolve.log")"
+		continue
+	elif [ "$rc" != 0 ]; then
+		record FAIL "[$t] cannot resolve the kernel: $(tail -n 1 "$work/resolve.log")"
+		continue
+	fi
 	blog=$work/build-$t.log
-	if build_modules "$krel" "$kdir" "$work/$t" W=1 C=2 >"$blog" 2>&1; then
+	if kernel_build "$t" "$work/$t" W=1 C=2 >"$blog" 2>&1; then
 		grep -v -e '^Skipping BTF generation' "$blog" >"$work/findings.log" || true
 	else
 		{ echo "build failed:"; tail -n 20 "$blog"; } >"$work/findings.log"
 	fi
-	result "W=1 + sparse build for $krel" "$work/findings.log"
+	result "W=1 + sparse build for ${KREL_OF[$t]}" "$work/findings.log"
 done
 
 # Static helpers for the guest: warnings are errors there too.
@@ -77,5 +83,4 @@ if [ -x "$ROULETTE_TOP/scripts/check-version.sh" ]; then
 	result "version agrees across src/version.h, dkms.conf, debian, rpm" "$work/version.log"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+results_close

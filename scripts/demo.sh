@@ -1,29 +1,22 @@
 #!/bin/bash
-# make demo: build the modules for a Debian kernel, boot it in QEMU and show
-# what a user sees: hello's messages, a few mymod ticks, one roulette spin.
-#   scripts/demo.sh [TARGET]     default 6.12-cloud (see scripts/lib.sh)
+# make demo: build the modules for the table's "demo" kernel, boot it in
+# QEMU and show what a user sees: hello's messages, a few mymod ticks, one
+# roulette spin (tests/guest/demo.sh).
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-target=${1:-6.12-cloud}
 guest_host_setup || die "cannot install host packages"
+t=$(kernel_rows demo | head -n 1)
 work=$ROULETTE_OUT/demo
 mkdir -p "$work"
-krel=$(kernel_release "$target")
-other=6.1-cloud
-[ "${target%%-*}" = 6.1 ] && other=6.12-cloud
-okrel=$(kernel_release "$other")
-log "building the modules for $krel"
-build_modules "$krel" "$(kernel_headers "$krel")" "$work/modules"
-# The guest image always carries a foreign build too (used by the tests).
-build_modules "$okrel" "$(kernel_headers "$okrel")" "$work/other"
-guest_tools "$work/tools"
-guest_initramfs "$work/initrd.gz" "$krel" "$work/modules" "$work/other" "$work/tools"
-log "booting $krel under QEMU (TCG); the guest's console follows"
+results_open demo
+kernel_resolve "$t"
+log "building the modules for ${KREL_OF[$t]}"
+kernel_build "$t" "$work/modules"
+guest_initramfs "$work/initrd.gz" --krel "${KREL_OF[$t]}" --mods "$work/modules"
 rc=0
-qemu_boot "$(kernel_image "$krel")" "$work/initrd.gz" "$work/console.log" 120 rtest=demo || rc=$?
-tr -d '\r' <"$work/console.log" | sed -n 's/.*\(GUEST-START\)/\1/; /GUEST-START/,/^GUEST-DONE/p'
-if [ "$rc" != 0 ] || ! grep -aq '^GUEST-DONE' "$work/console.log"; then
-	die "the demo guest did not finish (see $work/console.log)"
-fi
+guest_run "$t" "$work" "$(kernel_vmlinuz "$t")" "$work/initrd.gz" suites=guest/demo.sh >/dev/null || rc=$?
+tr -d '\r' <"$work/$t.console" | sed -n 's/.*\(GUEST-START\)/\1/; /GUEST-START/,/^GUEST-END/p' |
+	grep -v -E '^(PLAN|BEGIN|END|DONE)\b'
+[ "$rc" = 0 ] || die "the demo guest did not finish (see $work/$t.console)"

@@ -1,14 +1,16 @@
 #!/bin/bash
 # shellcheck shell=bash
-# Shared helpers for the project's scripts: kernel selection, kernel
-# download, module builds and QEMU boots. Source it; it defines functions
-# and a few variables and runs nothing.
+# The host side of every stage: the kernel table, module builds, the one
+# guest runner (initramfs, QEMU boot, verdict) and the one result format.
+# Source it; it defines functions and a few variables and runs nothing.
 
 ROULETTE_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Downloads and caches live outside the work tree (override for CI or tests).
 ROULETTE_CACHE=${ROULETTE_CACHE:-/var/cache/roulette-dkms}
 ROULETTE_OUT=${ROULETTE_OUT:-$ROULETTE_TOP/out}
 export ROULETTE_TOP ROULETTE_CACHE ROULETTE_OUT
+KERNEL_TABLE=$ROULETTE_TOP/tests/kernels.conf
+HOST_SUITE=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 
 die() {
 	echo "${0##*/}: $*" >&2
@@ -37,36 +39,148 @@ apt_install() {
 		-y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Target names used by all scripts: SERIES-FLAVOUR.
-#   6.1-cloud 6.1-amd64 6.1-rt 6.12-cloud 6.12-amd64 6.12-rt
-# kernel_release TARGET: the newest Debian ABI for it, e.g. 6.1.0-56-cloud-amd64.
-# Resolved through Debian's meta-packages, so no ABI number is hard-coded.
-kernel_release() {
-	local series=${1%%-*} flavour=${1#*-} meta
-	case $flavour in
-	cloud | rt) flavour=$flavour-amd64 ;;
-	amd64) ;;
-	*) die "unknown kernel target '$1'" ;;
-	esac
-	case $series in
-	6.1) meta=linux-image-$flavour ;;
-	6.12) meta=linux-image-6.12-$flavour ;;
-	*) die "unknown kernel series in '$1'" ;;
-	esac
-	apt-cache depends "$meta" 2>/dev/null |
-		sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*\)$/\1/p' |
-		sed 's/-unsigned$//' | head -n 1 | grep . ||
-		die "cannot resolve $meta (apt-get update?)"
+# --- results: one format for every stage ------------------------------------
+# Each stage writes out/results/STAGE.txt, one line a check:
+#   PASS: [TARGET] CHECK | FAIL: [TARGET] CHECK: DETAIL | SKIP: [TARGET] CHECK: REASON
+# and closes with "N passed, N failed" (", N skipped" when anything was).
+
+# results_open STAGE
+results_open() {
+	RESULTS_FILE=$ROULETTE_OUT/results/$1.txt
+	mkdir -p "${RESULTS_FILE%/*}"
+	: >"$RESULTS_FILE"
 }
 
-# kernel_headers KREL: install its headers; prints KDIR.
-kernel_headers() {
-	apt_install "linux-headers-$1" || die "cannot install linux-headers-$1"
-	echo "/usr/src/linux-headers-$1"
+# record PASS|FAIL|SKIP TEXT
+record() {
+	echo "$1: $2" | tee -a "$RESULTS_FILE"
 }
 
-# kernel_image KREL: download the image package into the cache (not
-# installed on the host) and print the path of its vmlinuz.
+# results_count FILE: "passed failed skipped"
+results_count() {
+	awk '/^PASS: / { p++ } /^FAIL: / { f++ } /^SKIP: / { s++ }
+		END { print p + 0, f + 0, s + 0 }' "$1"
+}
+
+# results_line PASSED FAILED SKIPPED: the closing line.
+results_line() {
+	if [ "$3" -gt 0 ]; then
+		echo "$1 passed, $2 failed, $3 skipped"
+	else
+		echo "$1 passed, $2 failed"
+	fi
+}
+
+# results_close: the closing line; success when something passed and
+# nothing failed.
+results_close() {
+	local p f s
+	read -r p f s < <(results_count "$RESULTS_FILE")
+	results_line "$p" "$f" "$s"
+	[ "$f" -eq 0 ] && [ "$p" -gt 0 ]
+}
+
+# --- the kernel table (tests/kernels.conf) -----------------------------------
+
+# kernel_row NAME: "suite package flavour stages" of that row.
+kernel_row() {
+	awk -v n="$1" '!/^#/ && $1 == n { print $2, $3, $4, $5; f = 1 } END { exit !f }' \
+		"$KERNEL_TABLE"
+}
+
+# kernel_rows STAGE: the rows a stage runs, in table order; ROULETTE_KERNELS
+# (names separated by commas or spaces) overrides the stages column.
+kernel_rows() {
+	local n
+	if [ -n "${ROULETTE_KERNELS:-}" ]; then
+		for n in ${ROULETTE_KERNELS//,/ }; do
+			kernel_row "$n" >/dev/null || die "no kernel '$n' in tests/kernels.conf"
+			echo "$n"
+		done
+	else
+		awk -v s="$1" '!/^#/ && NF >= 5 && index("," $5 ",", "," s ",") { print $1 }' \
+			"$KERNEL_TABLE"
+	fi
+}
+
+declare -gA KREL_OF SUITE_OF
+DEBUG_KERNEL=
+
+# debug_kernel: the cache directory of scripts/build-debug-kernel.sh
+# (tree/, bzImage-modules, bzImage-builtin, kernelrelease); built on first use.
+debug_kernel() {
+	[ -n "$DEBUG_KERNEL" ] ||
+		DEBUG_KERNEL=$("$ROULETTE_TOP/scripts/build-debug-kernel.sh") ||
+		die "cannot build the debug kernel"
+}
+
+# kernel_resolve NAME: sets KREL_OF[NAME] (the release) and SUITE_OF[NAME].
+# Status 2, with the reason on stderr, when the suite's archive no longer
+# serves the kernel: the caller reports the row as skipped.
+kernel_resolve() {
+	local name=$1 suite meta rel
+	[ -n "${KREL_OF[$name]:-}" ] && return 0
+	read -r suite meta _ < <(kernel_row "$name") || die "no kernel '$name' in tests/kernels.conf"
+	SUITE_OF[$name]=$suite
+	if [ "$meta" = source ]; then
+		debug_kernel
+		rel=$(cat "$DEBUG_KERNEL/kernelrelease")
+	elif [ "$suite" = "$HOST_SUITE" ]; then
+		rel=$(apt-cache depends "$meta" 2>/dev/null |
+			sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*\)$/\1/p' |
+			sed 's/-unsigned$//' | head -n 1)
+		[ -n "$rel" ] || die "cannot resolve $meta (apt-get update?)"
+	else
+		suite_lib
+		rel=$(suite_kernel_release "$suite" "$meta") || return
+	fi
+	KREL_OF[$name]=$rel
+}
+
+# suite_lib: the chroot builder for other Debian suites (scripts/lib-suite.sh).
+suite_lib() {
+	# shellcheck source=lib-suite.sh
+	declare -F suite_build >/dev/null || . "$ROULETTE_TOP/scripts/lib-suite.sh"
+}
+
+# kernel_series KREL: 6.1, 6.12, 7.2 ...
+kernel_series() {
+	echo "$1" | awk -F'[.-]' '{ print $1 "." $2 }'
+}
+
+# kernel_build NAME OUTDIR [make args...]: our modules for that row, built
+# as its own system would: the host's headers for the host's suite, the
+# suite's chroot (compiler, headers, sparse) for another, the debug tree.
+kernel_build() {
+	local name=$1 out=$2 krel
+	shift 2
+	kernel_resolve "$name" || return
+	krel=${KREL_OF[$name]}
+	if [ "$(kernel_row "$name" | cut -d' ' -f2)" = source ]; then
+		build_modules "$krel" "$DEBUG_KERNEL/tree" "$out" "$@"
+	elif [ "${SUITE_OF[$name]}" = "$HOST_SUITE" ]; then
+		apt_install "linux-headers-$krel" || die "cannot install linux-headers-$krel"
+		build_modules "$krel" "/usr/src/linux-headers-$krel" "$out" "$@"
+	else
+		suite_build "${SUITE_OF[$name]}" "$krel" "$out" "$@"
+	fi
+}
+
+# kernel_vmlinuz NAME: the path of the row's kernel image on the host.
+kernel_vmlinuz() {
+	local name=$1
+	kernel_resolve "$name" || return
+	if [ "$(kernel_row "$name" | cut -d' ' -f2)" = source ]; then
+		echo "$DEBUG_KERNEL/bzImage-modules"
+	elif [ "${SUITE_OF[$name]}" = "$HOST_SUITE" ]; then
+		kernel_image "${KREL_OF[$name]}"
+	else
+		suite_image "${SUITE_OF[$name]}" "${KREL_OF[$name]}"
+	fi
+}
+
+# kernel_image KREL: download the host suite's image package into the cache
+# (not installed on the host) and print the path of its vmlinuz.
 kernel_image() {
 	local krel=$1 dir=$ROULETTE_CACHE/kernels/$1 tmp
 	if [ ! -s "$dir/vmlinuz" ]; then
@@ -93,85 +207,176 @@ build_modules() {
 	make -s -C "$kdir" M="$out" KERNELRELEASE="$krel" "$@" modules
 }
 
-# make_initramfs DIR OUT: pack DIR as a gzip'd newc cpio.
-make_initramfs() {
-	(cd "$1" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$2"
-}
+# --- the guest runner ---------------------------------------------------------
 
-# busybox_root DIR: a minimal root with a static busybox and its applets.
-busybox_root() {
-	local root=$1 a
-	apt_install busybox-static cpio || return 1
-	mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,root,lib/modules}
-	cp /bin/busybox "$root/bin/busybox"
-	install -m 644 "$ROULETTE_TOP/tests/guest-boot.sh" "$root/etc/guest-boot.sh"
-	for a in $("$root/bin/busybox" --list); do
-		[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
-	done
-	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$root/etc/passwd"
-	printf 'root:x:0:\nroulette:x:900:\nnogroup:x:65534:\n' >"$root/etc/group"
-}
-
-# qemu_boot VMLINUZ INITRD LOG TIMEOUT APPEND [qemu args...]: boot under TCG
-# with the serial console in LOG. QEMU exits 0 whatever the guest did: the
-# caller decides from LOG. Returns timeout's status (124 on a hang).
-qemu_boot() {
-	local kernel=$1 initrd=$2 logf=$3 secs=$4 append=$5
-	shift 5
-	timeout --foreground -k 5 "$secs" qemu-system-x86_64 \
-		-accel tcg -cpu max -m "${ROULETTE_GUEST_MEM:-512}" \
-		-smp "${ROULETTE_GUEST_CPUS:-1}" -nographic -no-reboot \
-		-monitor none -serial "file:$logf" -display none -nic none \
-		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 quiet $append" \
-		"$@" </dev/null >/dev/null 2>&1
-}
-
-# --- guest test images -------------------------------------------------------
-
-# guest_host_setup: what the host needs to build and boot guest tests.
+# guest_host_setup: what the host needs to build and boot guests.
 guest_host_setup() {
 	apt_install qemu-system-x86 busybox-static cpio gzip gcc libc6-dev make kmod
 }
 
-# guest_tools DIR: the static test helpers from tests/tools, built once.
-guest_tools() {
-	local dir=$1 t
-	mkdir -p "$dir"
-	for t in modload devio runas; do
-		if [ ! -x "$dir/$t" ] || [ "$ROULETTE_TOP/tests/tools/$t.c" -nt "$dir/$t" ]; then
-			gcc -static -O2 -Wall -Wextra -Werror -o "$dir/$t" "$ROULETTE_TOP/tests/tools/$t.c" ||
-				return 1
-		fi
-	done
+# static_tool SOURCE.c: a static helper for the guest, built once into
+# out/tools; prints its path.
+static_tool() {
+	local src=$1 bin
+	bin=$ROULETTE_OUT/tools/$(basename "$1" .c)
+	mkdir -p "${bin%/*}"
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+		gcc -static -O2 -Wall -Wextra -Werror -o "$bin" "$src" || die "cannot build $src"
+	fi
+	echo "$bin"
 }
 
-# guest_initramfs OUT KREL MODDIR OTHERMODDIR TOOLSDIR: busybox, the guest
-# tests, the helpers, and the modules for this kernel (installed under
-# /lib/modules/KREL/extra with a modules.dep, so modinfo and modprobe work)
-# and for the other series.
+# guest_initramfs OUT [--krel KREL --mods DIR] [--other DIR] [--bin FILE]
+#                 [--dyn FILE] [--add FILE DEST]...
+# The one initramfs: busybox, tests/init as /init, the suites (tests/*/ and
+# bench/guest/ under /tests), tests/tools; --mods installs the modules for
+# KREL as /lib/modules/KREL/extra (modinfo, modprobe) and /modules/this,
+# --other a build for another series as /modules/other, --bin a static
+# program and --dyn a dynamic one with its libraries, --add any file.
 guest_initramfs() {
-	local out=$1 krel=$2 mods=$3 other=$4 tools=$5 root
+	local out=$1 root krel='' a d t
+	shift
 	root=$(mktemp -d) || return 1
 	chmod 755 "$root"	# the guest's /: unprivileged test users must traverse it
-	busybox_root "$root" || return 1
-	cp "$ROULETTE_TOP"/tests/guest/*.sh "$root/tests/" 2>/dev/null ||
-		{ mkdir -p "$root/tests" && cp "$ROULETTE_TOP"/tests/guest/*.sh "$root/tests/"; }
-	mv "$root/tests/init.sh" "$root/init"
-	chmod 755 "$root/init"
-	cp "$tools"/modload "$tools"/devio "$tools"/runas "$root/bin/"
-	mkdir -p "$root/lib/modules/$krel/extra" "$root/modules/other"
-	cp "$mods"/*.ko "$root/lib/modules/$krel/extra/"
-	touch "$root/lib/modules/$krel/"{modules.order,modules.builtin,modules.builtin.modinfo}
-	depmod -b "$root" "$krel" || return 1
-	ln -s "/lib/modules/$krel/extra" "$root/modules/this"
-	cp "$other"/*.ko "$root/modules/other/"
-	make_initramfs "$root" "$out"
+	mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,root,lib/modules,modules,tests}
+	cp /bin/busybox "$root/bin/busybox"
+	for a in $("$root/bin/busybox" --list); do
+		[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
+	done
+	printf '%s\n' root:x:0:0:root:/root:/bin/sh fuzz:x:1000:1000:fuzz:/tmp:/bin/sh \
+		nobody:x:65534:65534:nobody:/:/bin/sh >"$root/etc/passwd"
+	printf '%s\n' root:x:0: roulette:x:900: fuzz:x:1000: nogroup:x:65534: >"$root/etc/group"
+	install -m 755 "$ROULETTE_TOP/tests/init" "$root/init"
+	cp "$ROULETTE_TOP/tests/lib.sh" "$ROULETTE_TOP/tests/kernel-reports.txt" "$root/tests/"
+	for d in "$ROULETTE_TOP"/tests/*/ "$ROULETTE_TOP"/bench/guest/; do
+		compgen -G "$d*.sh" >/dev/null || continue
+		t=$root/tests/$(basename "$d")
+		[ "$d" = "$ROULETTE_TOP/bench/guest/" ] && t=$root/tests/bench
+		mkdir -p "$t" && cp "$d"*.sh "$t/"
+	done
+	for a in "$ROULETTE_TOP"/tests/tools/*.c; do
+		cp "$(static_tool "$a")" "$root/bin/"
+	done
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--krel) krel=$2 ;;
+		--mods)
+			mkdir -p "$root/lib/modules/$krel/extra"
+			cp "$2"/*.ko "$root/lib/modules/$krel/extra/"
+			touch "$root/lib/modules/$krel/"{modules.order,modules.builtin,modules.builtin.modinfo}
+			depmod -b "$root" "$krel" || return 1
+			ln -s "/lib/modules/$krel/extra" "$root/modules/this"
+			;;
+		--other) mkdir -p "$root/modules/other" && cp "$2"/*.ko "$root/modules/other/" ;;
+		--bin) cp "$2" "$root/bin/" ;;
+		--dyn) copy_dynamic "$root" "$2" ;;
+		--add) install -D -m 644 "$2" "$root/$3" && shift ;;
+		*) die "guest_initramfs: unknown option $1" ;;
+		esac
+		shift 2
+	done
+	(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"
 	rm -rf "$root"
 }
 
-# guest_results LOG NAME: the PASS/FAIL lines of one boot, prefixed with NAME.
-guest_results() {
-	tr -d '\r' <"$1" | { grep -a -E '^(PASS|FAIL): ' || true; } |
-		sed -E "s#^(PASS|FAIL): #\1: [$2] #"
+# copy_dynamic ROOT BINARY: BINARY and the shared libraries it needs.
+copy_dynamic() {
+	local root=$1 bin=$2 lib
+	install -D -m 755 "$bin" "$root$bin"
+	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+		[ -e "$root$lib" ] || install -D -m 755 "$(readlink -f "$lib")" "$root$lib"
+	done
+}
+
+# qemu_boot VMLINUZ INITRD CONSOLE RESULTS TIMEOUT APPEND [qemu args...]:
+# boot under TCG; the first serial port is the console, the second the
+# result channel. QEMU exits 0 whatever the guest did; returns timeout's
+# status (124 on a hang). ROULETTE_GUEST_MEM and _CPUS size the guest.
+qemu_boot() {
+	local kernel=$1 initrd=$2 console=$3 results=$4 secs=$5 append=$6
+	shift 6
+	: >"$console"
+	: >"$results"
+	timeout --foreground -k 5 "$secs" qemu-system-x86_64 \
+		-accel tcg -cpu max -m "${ROULETTE_GUEST_MEM:-512}" \
+		-smp "${ROULETTE_GUEST_CPUS:-1}" -nographic -no-reboot \
+		-monitor none -serial "file:$console" -serial "file:$results" \
+		-display none -nic none -kernel "$kernel" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 quiet $append" \
+		"$@" </dev/null >/dev/null 2>&1
+}
+
+# suite_plan SUITES: how many files the guest must run for suites=SUITES
+# (comma-separated, as tests/lib.sh: run_suites counts them), counted here
+# from the tree, so a guest that lost a file cannot plan fewer.
+suite_plan() {
+	local s n=1 f dir
+	for s in ${1//,/ }; do
+		dir=$ROULETTE_TOP/tests/$s
+		[ "${s%%/*}" = bench ] && dir=$ROULETTE_TOP/bench/guest${s#bench}
+		if [ -d "$dir" ]; then
+			for f in "$dir"/[0-9]*.sh; do [ -f "$f" ] && n=$((n + 1)); done
+		else
+			n=$((n + 1))
+		fi
+	done
+	echo "$n"
+}
+
+# guest_run TAG DIR VMLINUZ INITRD APPEND [qemu args...]: one boot; the
+# console and the result channel are kept as DIR/TAG.console and
+# DIR/TAG.results, and the verdict is recorded.
+guest_run() {
+	local tag=$1 dir=$2 vmlinuz=$3 initrd=$4 append=$5 rc=0 start=$SECONDS
+	shift 5
+	mkdir -p "$dir"
+	log "$tag: booting $(basename "$vmlinuz") ($append)"
+	qemu_boot "$vmlinuz" "$initrd" "$dir/$tag.console" "$dir/$tag.results" \
+		"${ROULETTE_BOOT_TIMEOUT:-420}" "$append" "$@" || rc=$?
+	guest_verdict "$tag" "$dir/$tag.results" "$dir/$tag.console" "$rc" \
+		"$((SECONDS - start))" "$(suite_plan "$(sed -n 's/.*suites=\([^ ]*\).*/\1/p' <<<"$append")")"
+}
+
+# guest_verdict TAG RESULTS CONSOLE QEMU-STATUS SECONDS [PLAN]: record the
+# checks of one boot, then its completion: every file that began must have
+# ended (or, having announced PANIC texts, be cut short by a panic whose
+# texts the console shows), the guest's plan must match PLAN and be met,
+# and DONE must be there. Anything else fails with the console's tail.
+guest_verdict() {
+	local tag=$1 res=$2 con=$3 rc=$4 secs=$5 want=${6:-} line began='' plan='' ended=0 done=0 ok=1 p absent=''
+	local -a panic=()
+	while IFS= read -r line; do
+		case $line in
+		PASS:* | FAIL:* | SKIP:*) record "${line%%:*}" "[$tag] ${line#*: }" ;;
+		PLAN:*) plan=${line#PLAN: } ;;
+		BEGIN:*) began=${line#BEGIN: } panic=() ;;
+		END:*) [ "${line#END: }" = "$began" ] && ended=$((ended + 1)) began= ;;
+		PANIC:*) panic+=("${line#PANIC: }") ;;
+		DONE) done=1 ;;
+		esac
+	done < <(tr -d '\r' <"$res")
+	if [ -n "$began" ] && [ ${#panic[@]} -gt 0 ]; then
+		for p in "${panic[@]}"; do
+			tr -d '\r' <"$con" | grep -aqF -- "$p" || absent+=" '$p'"
+		done
+		if [ "$rc" != 124 ] && [ -z "$absent" ]; then
+			record PASS "[$tag] $began: the kernel panicked as announced (${#panic[@]} console texts)"
+		else
+			record FAIL "[$tag] $began: no panic as announced: qemu status $rc, console lacks$absent"
+			ok=0
+		fi
+	elif [ -n "$began" ]; then
+		record FAIL "[$tag] $began: stopped before its end (qemu status $rc, $secs s)"
+		ok=0
+	elif [ "$done" = 1 ] && [ "$ended" = "$plan" ] && [ "$plan" = "${want:-$plan}" ]; then
+		record PASS "[$tag] $ended files ran to their end ($secs s)"
+	else
+		record FAIL "[$tag] no complete verdict: plan '${plan}' (expected ${want:-any}), $ended files ended, DONE $done, qemu status $rc"
+		ok=0
+	fi
+	if [ "$ok" = 0 ]; then
+		echo "    console tail ($con):"
+		tr -d '\r' <"$con" | tail -n 40 | sed 's/^/    | /'
+	fi
+	[ "$ok" = 1 ]
 }

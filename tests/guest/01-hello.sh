@@ -1,6 +1,6 @@
 #!/bin/sh
 # hello: greeting at load, goodbye at unload, version in sysfs.
-# shellcheck source=lib.sh
+# shellcheck source=../lib.sh
 . /tests/lib.sh
 
 m=$(mark load)
@@ -11,3 +11,4 @@ m=$(mark unload)
 expect_eq "unload succeeds" ok "$(unload hello)"
 expect_log "unload message" "$m" "hello: Goodbye, world"
 check "sysfs entry gone after unload" test ! -e /sys/module/hello
+finish

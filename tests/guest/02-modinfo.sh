@@ -1,7 +1,7 @@
 #!/bin/sh
 # modinfo: every module carries license, author, description, version and
 # its parameters with descriptions.
-# shellcheck source=lib.sh
+# shellcheck source=../lib.sh
 . /tests/lib.sh
 
 for mod in hello mymod roulette; do
@@ -15,3 +15,4 @@ done
 expect_match "mymod parm sec" 'sec:Timer period in seconds, 1-3600 \(default 5\).*' "$(modinfo -F parm "$MODS/mymod.ko")"
 parms=$(modinfo -F parm "$MODS/roulette.ko" | cut -d: -f1 | sort | tr '\n' ' ')
 expect_eq "roulette parms" "boom chance " "$parms"
+finish

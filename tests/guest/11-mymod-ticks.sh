@@ -1,6 +1,6 @@
 #!/bin/sh
 # mymod: tick count over a window, and tick N at N*sec after load (no drift).
-# shellcheck source=lib.sh
+# shellcheck source=../lib.sh
 . /tests/lib.sh
 
 # ticks SEC WINDOW: load, wait, unload; prints tick timestamps relative to init.
@@ -22,3 +22,4 @@ for sw in "1 5.5" "2 11"; do
 	err=$(echo "$t" | awk -v s="$s" '{ e = $1 - NR * s; if (e < 0) e = -e; if (e > m) m = e } END { printf "%d", m * 1000 }')
 	expect_range "sec=$s: every tick within 150 ms of N*sec (worst ${err} ms)" 0 150 "$err"
 done
+finish

@@ -1,6 +1,6 @@
 #!/bin/sh
 # mymod: a sysfs write changes the period from the next tick on.
-# shellcheck source=lib.sh
+# shellcheck source=../lib.sh
 . /tests/lib.sh
 
 load mymod sec=1 >/dev/null
@@ -14,3 +14,4 @@ gaps=$(log_times_since "$m" 'mymod: timer' | awk 'NR > 1 { printf "%d\n", ($1 - 
 expect_range "at least 2 ticks at the new period" 2 4 "$(echo "$gaps" | grep -c .)"
 worst=$(echo "$gaps" | awk '{ e = $1 - 2000; if (e < 0) e = -e; if (e > m) m = e } END { print m + 0 }')
 expect_range "gaps are 2 s (worst error ${worst} ms)" 0 150 "$worst"
+finish

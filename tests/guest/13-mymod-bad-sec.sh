@@ -1,6 +1,6 @@
 #!/bin/sh
 # mymod: every bad sec fails with EINVAL and changes nothing, at load and via sysfs.
-# shellcheck source=lib.sh
+# shellcheck source=../lib.sh
 . /tests/lib.sh
 
 for v in 0 -1 3601 2147483647 99999999999 abc 1x 0x5 "" " "; do
@@ -22,3 +22,4 @@ expect_eq "sec reads 3600" 3600 "$(param mymod sec)"
 expect_eq "unload" ok "$(unload mymod)"
 expect_eq "load sec=3600 (upper bound)" ok "$(load mymod sec=3600)"
 unload mymod >/dev/null
+finish

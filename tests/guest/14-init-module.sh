@@ -1,6 +1,6 @@
 #!/bin/sh
 # init_module(2) semantics as insmod sees them.
-# shellcheck source=lib.sh
+# shellcheck source=../lib.sh
 . /tests/lib.sh
 
 load hello >/dev/null
@@ -17,3 +17,4 @@ expect_eq "unknown parameter loads" ok "$(load hello bogus=1)"
 expect_log "unknown parameter is logged" "$m" "hello: unknown parameter 'bogus' ignored"
 expect_eq "removing a module that is not loaded is ENOENT" "error ENOENT" "$(unload mymod)"
 unload hello >/dev/null
+finish

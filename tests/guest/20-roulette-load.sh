@@ -1,6 +1,6 @@
 #!/bin/sh
 # roulette: device node, load messages, default chance drawn in [0, 100).
-# shellcheck source=lib.sh
+# shellcheck source=../lib.sh
 . /tests/lib.sh
 
 m=$(mark load)
@@ -34,3 +34,4 @@ expect_eq "load chance=100 boom=signal" ok "$(load roulette chance=100 boom=sign
 expect_eq "chance reads 100" 100 "$(param roulette chance)"
 expect_eq "boom reads signal" signal "$(param roulette boom)"
 unload roulette >/dev/null
+finish

@@ -1,6 +1,6 @@
 #!/bin/sh
 # roulette: chance=0 always survives with the exact message.
-# shellcheck source=lib.sh
+# shellcheck source=../lib.sh
 . /tests/lib.sh
 
 load roulette chance=0 >/dev/null
@@ -18,3 +18,4 @@ done
 expect_eq "20 spins survive with the exact message" 0 "$bad"
 expect_eq "message ends with one newline" "0a" "$(/bin/devio read "$DEV" | tail -c 1 | od -An -tx1 | tr -d ' ')"
 unload roulette >/dev/null
+finish

@@ -1,6 +1,6 @@
 #!/bin/sh
 # roulette: the message reads like a regular file: chunks, offsets, pread, lseek.
-# shellcheck source=lib.sh
+# shellcheck source=../lib.sh
 . /tests/lib.sh
 
 load roulette chance=0 >/dev/null
@@ -28,3 +28,4 @@ expect_eq "O_WRONLY open is EINVAL" "error EINVAL" "$(/bin/devio open "$DEV" w)"
 expect_eq "O_RDWR open is allowed" ok "$(/bin/devio open "$DEV" rw)"
 expect_eq "the module is not held after all that" 0 "$(awk '$1 == "roulette" { print $3 }' /proc/modules)"
 unload roulette >/dev/null
+finish

@@ -1,6 +1,6 @@
 #!/bin/sh
 # roulette: chance and boom, validated at load and through sysfs.
-# shellcheck source=lib.sh
+# shellcheck source=../lib.sh
 . /tests/lib.sh
 
 for v in 101 -2 abc 1x "" 99999999999; do
@@ -41,3 +41,4 @@ for v in bogus OOPS "oopsy" "$NL" " oops"; do
 	expect_eq "after '$v' boom is still signal" signal "$(param roulette boom)"
 done
 unload roulette >/dev/null
+finish

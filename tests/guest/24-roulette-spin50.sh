@@ -1,6 +1,6 @@
 #!/bin/sh
 # roulette: chance=50 over 100 sequential spins gives both outcomes.
-# shellcheck source=lib.sh
+# shellcheck source=../lib.sh
 . /tests/lib.sh
 
 load roulette chance=50 boom=signal >/dev/null
@@ -13,3 +13,4 @@ expect_eq "every spin survived or boomed" "100 0" "$((s + b)) $o"
 expect_range "some survived ($s)" 1 99 "$s"
 expect_range "some boomed ($b)" 1 99 "$b"
 expect_eq "unload after 100 spins" ok "$(unload roulette)"
+finish

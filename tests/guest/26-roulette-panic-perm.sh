@@ -1,6 +1,6 @@
 #!/bin/sh
 # roulette: boom=panic needs CAP_SYS_BOOT at open; without it, EPERM.
-# shellcheck source=lib.sh
+# shellcheck source=../lib.sh
 . /tests/lib.sh
 
 load roulette chance=0 boom=panic >/dev/null
@@ -10,3 +10,4 @@ expect_match "root (CAP_SYS_BOOT) may spin" 'Survived.*' "$(/bin/devio read "$DE
 echo oops >/sys/module/roulette/parameters/boom
 expect_eq "in oops mode the same user may open" ok "$(as_user 65534 /bin/devio open "$DEV" r)"
 unload roulette >/dev/null
+finish

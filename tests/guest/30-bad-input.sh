@@ -3,7 +3,7 @@
 # call with invalid, boundary and hostile values. Each case asserts the exact
 # errno (or "ok" for a boundary that must be accepted) and that the state
 # afterwards is what it was before.
-# shellcheck source=lib.sh
+# shellcheck source=../lib.sh
 . /tests/lib.sh
 
 # Values: @empty, @nl (a lone newline), @long (4000 characters), @neg1 ... as written.
@@ -146,3 +146,4 @@ DEV
 unload_all
 
 expect_range "the catalogue has at least 40 cases ($cases)" 40 1000 "$cases"
+finish

@@ -1,7 +1,7 @@
 #!/bin/sh
 # roulette: boom=oops (the original's behaviour): BUG() in read, the reader
 # dies, the module is not left in use and loads again.
-# shellcheck source=lib.sh
+# shellcheck source=../lib.sh
 . /tests/lib.sh
 
 load roulette chance=100 >/dev/null
@@ -20,3 +20,4 @@ expect_eq "rmmod works after the oops" ok "$(unload roulette)"
 expect_eq "load again after the oops" ok "$(load roulette chance=0)"
 expect_match "spin after reload" 'Survived.*' "$(/bin/devio read "$DEV")"
 unload roulette >/dev/null
+finish

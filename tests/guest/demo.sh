@@ -1,6 +1,6 @@
 #!/bin/sh
 # make demo: what a user sees, narrated on the console.
-# shellcheck source=lib.sh
+# shellcheck source=../lib.sh
 . /tests/lib.sh
 
 say() {
@@ -33,3 +33,4 @@ ls -l "$DEV"
 if cat "$DEV"; then echo "(survived)"; else echo "(boom: the reader got SIGSEGV, status $?)"; fi
 unload roulette >/dev/null
 show_log "$m"
+finish

@@ -1,0 +1,238 @@
+#!/bin/bash
+# shellcheck shell=bash
+# Builds for the kernels of other Debian suites, the way DKMS on those
+# systems builds: in a cached chroot of the suite, with its compiler and its
+# linux-headers package. Source it after lib.sh.
+#
+# Suites: trixie, trixie-backports, sid, bullseye. trixie-backports shares
+# the trixie chroot, whose sources list backports too (at priority 100 it
+# changes no trixie candidate: a trixie user who enabled backports).
+#
+# Status: 0 done; 2 the suite or its kernel is not available (chroot cannot
+# be built, meta-package or package not in the archive; one line on stderr
+# gives the reason: report the row as SKIPPED); 1 anything else.
+
+# apt lists older than this (minutes) are refreshed before a kernel is
+# resolved, so a newly uploaded kernel ABI is seen.
+SUITE_LISTS_MAX_AGE=${SUITE_LISTS_MAX_AGE:-720}
+SUITE_MIRROR=${SUITE_MIRROR:-http://deb.debian.org/debian}
+# What a module build needs beyond the headers packages (which bring their
+# gcc-N, linux-kbuild and the common headers): the gcc/make front ends,
+# libc6-dev, sparse for C=2, kmod (depmod, modinfo), bc.
+SUITE_PACKAGES=gcc,make,libc6-dev,sparse,kmod,bc,xz-utils,ca-certificates
+
+# suite_skip SUITE REASON...: the one-line reason on stderr; returns 2.
+suite_skip() {
+	local suite=$1
+	shift
+	echo "suite $suite: $*" >&2
+	return 2
+}
+
+# suite_base SUITE: the chroot a suite lives in (trixie-backports -> trixie).
+suite_base() {
+	case $1 in
+	trixie | trixie-backports) echo trixie ;;
+	sid | bullseye) echo "$1" ;;
+	*) return 1 ;;
+	esac
+}
+
+# suite_sources BASE: the one-line-style sources for a chroot. trixie gets
+# its updates and security suites (where point-release kernels land first)
+# and backports; bullseye main only, as bullseye-security's pool has lost
+# files the index still names (404).
+suite_sources() {
+	local m=$SUITE_MIRROR
+	case $1 in
+	trixie)
+		echo "deb $m trixie main"
+		echo "deb $m trixie-updates main"
+		echo "deb ${m%/debian}/debian-security trixie-security main"
+		echo "deb $m trixie-backports main"
+		;;
+	sid) echo "deb $m sid main" ;;
+	bullseye) echo "deb $m bullseye main" ;;
+	esac
+}
+
+# suite_run ROOT CMD...: CMD in the chroot with a clean environment, in a
+# private mount namespace with proc, /dev and the host's resolv.conf: the
+# mounts vanish with the namespace, so no exit path (even SIGKILL) leaves
+# one behind below the cache.
+suite_run() {
+	local root=$1
+	shift
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare --mount --propagation private -- /bin/sh -c '
+		root=$1; shift
+		mount -t proc proc "$root/proc" &&
+			mount --rbind /dev "$root/dev" &&
+			{ [ -e "$root/etc/resolv.conf" ] || : >"$root/etc/resolv.conf"; } &&
+			mount --bind /etc/resolv.conf "$root/etc/resolv.conf" || exit 1
+		exec chroot "$root" /usr/bin/env -i HOME=/root LC_ALL=C.UTF-8 \
+			PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive "$@"
+	' suite-run "$root" "$@"
+}
+
+# suite_lock SUITE: serialise chroot creation and apt runs of one suite
+# across processes; the lock is dropped when the caller's subshell exits.
+suite_lock() {
+	local lock
+	mkdir -p "$ROULETTE_CACHE/suites" || return 1
+	lock=$ROULETTE_CACHE/suites/.$1.lock
+	exec 9>"$lock" && flock -w 1800 9
+}
+
+# suite_root SUITE: the path of the suite's cached chroot, built on first
+# use (mmdebstrap minbase, no Recommends, apt lists kept) in a temporary
+# directory moved into place, so an interrupted build leaves no half
+# chroot. Refreshes the apt lists when older than SUITE_LISTS_MAX_AGE.
+suite_root() {
+	local suite=$1 base dir root tmp
+	base=$(suite_base "$suite") || { echo "suite_root: unknown suite '$suite'" >&2; return 1; }
+	dir=$ROULETTE_CACHE/suites
+	root=$dir/$base
+	(
+		suite_lock "$base" || exit 1
+		if [ ! -e "$root/var/lib/roulette-suite" ]; then
+			apt_install mmdebstrap || exit 1
+			# Leftovers of interrupted builds (this suite's lock is held).
+			rm -rf "$dir/.$base.tmp."*
+			tmp=$(mktemp -d "$dir/.$base.tmp.XXXXXX") || exit 1
+			log "mmdebstrap: $base chroot for module builds"
+			# shellcheck disable=SC2016 # $1 is the hook's argument
+			if ! suite_sources "$base" | mmdebstrap --variant=minbase --quiet \
+				--aptopt='Apt::Install-Recommends "false"' \
+				--include="$SUITE_PACKAGES" --skip=cleanup/apt/lists \
+				--customize-hook='touch "$1/var/lib/roulette-suite"' \
+				"$base" "$tmp/root" - >&2; then
+				rm -rf "$tmp"
+				suite_skip "$suite" "cannot build the $base chroot (mmdebstrap failed)"
+				exit
+			fi
+			rm -rf "$root" && mv "$tmp/root" "$root" && rmdir "$tmp" || exit 1
+		elif [ -n "$(find "$root/var/lib/roulette-suite" -mmin +"$SUITE_LISTS_MAX_AGE")" ]; then
+			# Older kernels' headers stay installed; only the lists move on.
+			log "apt-get update in the $base chroot"
+			suite_run "$root" apt-get update -qq >&2 ||
+				{ suite_skip "$suite" "apt-get update failed in the $base chroot"; exit; }
+			touch "$root/var/lib/roulette-suite"
+		fi
+	) || return
+	echo "$root"
+}
+
+# suite_target SUITE: the apt target release to resolve against ("" for
+# the suite's own candidate).
+suite_target() {
+	case $1 in
+	trixie-backports) echo trixie-backports ;;
+	esac
+}
+
+# suite_kernel_release SUITE META: the kernel release META (e.g.
+# linux-image-cloud-amd64) depends on in SUITE, e.g. 6.12.117+deb13-cloud-amd64.
+# trixie-backports resolves against backports' (newest) version, the others
+# against the suite's candidate. -unsigned images name the same release.
+suite_kernel_release() {
+	local suite=$1 meta=$2 root target krel
+	root=$(suite_root "$suite") || return
+	target=$(suite_target "$suite")
+	krel=$(suite_run "$root" apt-cache ${target:+-t "$target"} depends "$meta" 2>/dev/null |
+		sed -n 's/^ *|\{0,1\}Depends: linux-image-\([0-9][^ ]*\)$/\1/p' |
+		sed 's/-unsigned$//' | head -n 1)
+	[ -n "$krel" ] || { suite_skip "$suite" "cannot resolve $meta${target:+ in $target}"; return; }
+	echo "$krel"
+}
+
+# suite_apt_get SUITE ROOT PKG DIR ARGS...: apt-get ARGS in the chroot's
+# directory DIR for package PKG; for trixie-backports again with -t when
+# plain apt cannot (PKG itself is found either way; -t would also pull
+# backports versions of shared dependencies into the chroot trixie builds
+# use). Status 2 when PKG is not in the archive or cannot be downloaded
+# (superseded ABIs disappear).
+suite_apt_get() {
+	local suite=$1 root=$2 pkg=$3 dir=$4 target out
+	shift 4
+	target=$(suite_target "$suite")
+	suite_run "$root" apt-cache show "$pkg" >/dev/null 2>&1 ||
+		{ suite_skip "$suite" "$pkg is not in the archive"; return; }
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	set -- sh -c 'cd "$1" && shift && exec apt-get -qq "$@"' apt-get "$dir" "$@"
+	out=$(suite_run "$root" "$@" 2>&1) && return 0
+	if [ -n "$target" ]; then
+		out=$(suite_run "$root" "$@" -t "$target" 2>&1) && return 0
+	fi
+	echo "$out" >&2
+	if grep -q -e '404 *Not Found' -e 'Unable to fetch' -e 'Failed to fetch' <<<"$out"; then
+		suite_skip "$suite" "cannot download $pkg"
+		return
+	fi
+	return 1
+}
+
+# suite_headers SUITE KREL: install linux-headers-KREL in the chroot; prints
+# the KDIR as seen inside the chroot.
+suite_headers() {
+	local suite=$1 krel=$2 root
+	root=$(suite_root "$suite") || return
+	if [ ! -e "$root/usr/src/linux-headers-$krel/Makefile" ]; then
+		(
+			suite_lock "$(suite_base "$suite")" || exit 1
+			[ -e "$root/usr/src/linux-headers-$krel/Makefile" ] && exit 0
+			log "installing linux-headers-$krel in the $(suite_base "$suite") chroot"
+			suite_apt_get "$suite" "$root" "linux-headers-$krel" / \
+				install -y --no-install-recommends "linux-headers-$krel"
+		) || return
+	fi
+	echo "/usr/src/linux-headers-$krel"
+}
+
+# suite_build SUITE KREL OUTDIR [make args...]: build src/ for KREL in the
+# chroot with its compiler, like build_modules does on the host; the .ko
+# files land in OUTDIR. Compiler output goes to stdout/stderr (grep it for
+# "warning:"); the status is make's.
+suite_build() {
+	local suite=$1 krel=$2 out=$3 root kdir build rc=0
+	shift 3
+	root=$(suite_root "$suite") || return
+	kdir=$(suite_headers "$suite" "$krel") || return
+	rm -rf "$out" && mkdir -p "$out" || return 1
+	build=$(mktemp -d "$root/tmp/roulette-build.XXXXXX") || return 1
+	cp "$ROULETTE_TOP"/src/*.c "$ROULETTE_TOP"/src/*.h "$ROULETTE_TOP"/src/Kbuild "$build/" || {
+		rm -rf "$build"
+		return 1
+	}
+	suite_run "$root" make -s -C "$kdir" M="/tmp/${build##*/}" KERNELRELEASE="$krel" \
+		"$@" modules || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		cp "$build"/*.ko "$out/" || rc=1
+	fi
+	rm -rf "$build"
+	return "$rc"
+}
+
+# suite_image SUITE KREL: download linux-image-KREL with the chroot's apt
+# (not installed) and print the path of its vmlinuz, cached like
+# kernel_image's in $ROULETTE_CACHE/kernels/KREL/vmlinuz.
+suite_image() {
+	local suite=$1 krel=$2 root dir=$ROULETTE_CACHE/kernels/$2 dl rc=0
+	if [ ! -s "$dir/vmlinuz" ]; then
+		root=$(suite_root "$suite") || return
+		dl=$(mktemp -d "$root/tmp/roulette-image.XXXXXX") || return 1
+		log "downloading linux-image-$krel ($suite)"
+		# As root: the chroot's _apt cannot write to the mktemp directory.
+		suite_apt_get "$suite" "$root" "linux-image-$krel" "/tmp/${dl##*/}" \
+			-o APT::Sandbox::User=root download "linux-image-$krel" || rc=$?
+		if [ "$rc" -eq 0 ]; then
+			mkdir -p "$dir" &&
+				dpkg-deb --fsys-tarfile "$dl/linux-image-${krel}_"*.deb |
+				tar -xO "./boot/vmlinuz-$krel" >"$dir/vmlinuz.tmp" &&
+				[ -s "$dir/vmlinuz.tmp" ] && mv "$dir/vmlinuz.tmp" "$dir/vmlinuz" || rc=1
+		fi
+		rm -rf "$dl" "$dir/vmlinuz.tmp"
+		[ "$rc" -eq 0 ] || return "$rc"
+	fi
+	echo "$dir/vmlinuz"
+}

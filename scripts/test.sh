@@ -1,0 +1,82 @@
+#!/bin/bash
+# make test: for every kernel of tests/kernels.conf with the "test" stage
+# (or ROULETTE_KERNELS), build the modules as that system would (W=1; a
+# warning is a failure), boot the kernel under QEMU with the one initramfs
+# and run the guest suite (suites=guest), then boot it once more for a
+# real boom=panic (suites=guest/panic.sh). A build for another kernel
+# series rides along to prove ENOEXEC.
+#
+#   scripts/test.sh [STAGE]   the table column and results name (default
+#                             test; make test-debug runs it as test-debug)
+# Environment: ROULETTE_KERNELS, ROULETTE_CACHE, ROULETTE_OUT,
+# ROULETTE_NO_PANIC=1 reports the panic boots as skipped.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+stage=${1:-test}
+guest_host_setup || die "cannot install host packages"
+work=$ROULETTE_OUT/$stage
+mkdir -p "$work"
+results_open "$stage"
+mapfile -t rows < <(kernel_rows "$stage")
+[ ${#rows[@]} -gt 0 ] || die "no kernel for stage $stage in tests/kernels.conf"
+# Debug kernels boot slower: KASAN's shadow, the detectors.
+[ "$stage" = test-debug ] && export ROULETTE_GUEST_MEM=1024 ROULETTE_BOOT_TIMEOUT=900
+
+declare -A built
+# build NAME: the row's modules in $work/NAME/modules, once; a compiler
+# warning is a failure. Status 2 when the row's kernel is unavailable.
+build() {
+	local t=$1 blog=$work/$1/build.log rc=0
+	[ -n "${built[$t]:-}" ] && return "${built[$t]}"
+	mkdir -p "$work/$t"
+	kernel_resolve "$t" 2>"$work/$t/resolve.log" || rc=$?
+	if [ "$rc" = 0 ]; then
+		if kernel_build "$t" "$work/$t/modules" W=1 >"$blog" 2>&1 &&
+			! grep -qi -e 'warning:' -e 'error:' "$blog"; then
+			record PASS "[$t] build for ${KREL_OF[$t]} with W=1, no warnings"
+		else
+			record FAIL "[$t] build for ${KREL_OF[$t]}: $(grep -i -m3 -e warning: -e error: "$blog" | tr '\n' ' ')"
+			rc=1
+		fi
+	elif [ "$rc" = 2 ]; then
+		record SKIP "[$t] kernel unavailable: $(tail -n 1 "$work/$t/resolve.log")"
+	else
+		record FAIL "[$t] cannot resolve the kernel: $(tail -n 3 "$work/$t/resolve.log" | tr '\n' ' ')"
+	fi
+	built[$t]=$rc
+	return "$rc"
+}
+
+# other NAME: sets o to a row of another kernel series (the selected rows
+# first, then the table's test rows), for the ENOEXEC check.
+other() {
+	local t=$1
+	for o in "${rows[@]}" $(ROULETTE_KERNELS='' kernel_rows test); do
+		[ "$o" != "$t" ] && build "$o" &&
+			[ "$(kernel_series "${KREL_OF[$o]}")" != "$(kernel_series "${KREL_OF[$t]}")" ] &&
+			return 0
+	done
+	return 1
+}
+
+for t in "${rows[@]}"; do
+	build "$t" || true
+done
+for t in "${rows[@]}"; do
+	[ "${built[$t]}" = 0 ] || continue
+	other "$t" || { record FAIL "[$t] no build of another kernel series for the ENOEXEC check"; continue; }
+	krel=${KREL_OF[$t]}
+	vmlinuz=$(kernel_vmlinuz "$t")
+	guest_initramfs "$work/$t/initrd.gz" --krel "$krel" --mods "$work/$t/modules" \
+		--other "$work/$o/modules" || die "cannot build the initramfs"
+	log "$t: $krel, the other series from $o (${KREL_OF[$o]})"
+	guest_run "$t" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" suites=guest || true
+	if [ "${ROULETTE_NO_PANIC:-0}" = 1 ]; then
+		record SKIP "[$t-panic] guest/panic: ROULETTE_NO_PANIC=1"
+	else
+		guest_run "$t-panic" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" suites=guest/panic.sh || true
+	fi
+done
+results_close

@@ -1,0 +1,295 @@
+# shellcheck shell=sh
+# The one assertion library of every guest suite: the busybox guests (the
+# files tests/init runs) and the booted Debian system of make systest.
+# POSIX sh (busybox, dash). Suite files source it as /tests/lib.sh.
+#
+# Results go over a channel of their own, $RESULTS (the guest's second
+# serial port; the host reads it as a file), one line each, and are echoed
+# on the console for people:
+#   PLAN: N                  the runner will run N files
+#   BEGIN: FILE              a file starts
+#   PASS: FILE: CHECK
+#   FAIL: FILE: CHECK: DETAIL
+#   SKIP: FILE: CHECK: REASON
+#   PANIC: TEXT              this file ends in a panic; the console must show TEXT
+#   DATA: ...                figures for the host (stress, bench)
+#   END: FILE                the file ran to its last line (finish)
+#   DONE                     the runner is finished
+# The host (scripts/lib.sh: guest_verdict) fails a file that began and did
+# not end, a plan not met, and a boot without DONE.
+
+# Used by the files that source this one.
+# shellcheck disable=SC2034
+{
+	TESTS=/tests
+	MODS=/modules/this	# built for the running kernel
+	OTHER_MODS=/modules/other	# built for another kernel series
+	DEV=/dev/kernel-roulette
+	KLOG=/tmp/kernel.log	# what drain took out of the ring buffer
+	NL='
+'
+}
+RESULTS=${RESULTS:-/dev/ttyS1}
+TEST=${TEST:-$(basename "$0" .sh)}
+
+emit() {
+	printf '%s\n' "$*" >>"$RESULTS"
+	printf '%s\n' "$*"
+}
+
+# One result line each, whatever the check's name holds: newlines print as \n.
+oneline() {
+	printf '%s' "$*" | awk 'NR > 1 { printf "\\n" } { printf "%s", $0 } END { print "" }'
+}
+
+pass() {
+	emit "$(oneline "PASS: $TEST: $1")"
+}
+
+fail() {
+	emit "$(oneline "FAIL: $TEST: $1: $2")"
+}
+
+skip() {
+	emit "$(oneline "SKIP: $TEST: $1: $2")"
+}
+
+# finish: the last line of every suite file; a file that stops before it fails.
+finish() {
+	emit "END: $TEST"
+}
+
+# check NAME CMD...: passes when CMD exits 0.
+check() {
+	_name=$1
+	shift
+	if "$@" >/dev/null 2>&1; then pass "$_name"; else fail "$_name" "command failed: $*"; fi
+}
+
+# expect_eq NAME EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected '$2', got '$3'"; fi
+}
+
+# expect_match NAME EXTENDED-REGEX TEXT: TEXT is one line and matches whole.
+expect_match() {
+	if [ "$(printf '%s\n' "$3" | wc -l)" = 1 ] && printf '%s\n' "$3" | grep -Eqx -- "$2"; then
+		pass "$1"
+	else
+		fail "$1" "'$(printf '%s' "$3" | head -c 300)' does not match /$2/"
+	fi
+}
+
+# expect_range NAME LOW HIGH VALUE (integers, inclusive)
+expect_range() {
+	if [ -n "$4" ] && [ "$4" -ge "$2" ] 2>/dev/null && [ "$4" -le "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "'$4' is not in [$2, $3]"
+	fi
+}
+
+# --- the kernel log -----------------------------------------------------------
+
+# mark NAME: write a unique line to the kernel log and print it.
+mark() {
+	_mark="roulette-test: mark $TEST $1 $$"
+	echo "$_mark" >/dev/kmsg
+	echo "$_mark"
+}
+
+# log_between MARK [END-MARK]: the messages after MARK (and before END-MARK),
+# without timestamps. Status 1, and nothing printed, when a mark is missing:
+# an absence check must not pass because its window was never found.
+log_between() {
+	dmesg | sed 's/^\[[ 0-9.]*\] //' | awk -v a="$1" -v b="${2:-}" '
+		inw && b != "" && $0 == b { closed = 1; inw = 0 }
+		inw { out[++n] = $0 }
+		$0 == a { inw = 1; seen = 1 }
+		END {
+			if (!seen || (b != "" && !closed)) exit 1
+			for (i = 1; i <= n; i++) print out[i]
+		}'
+}
+
+log_since() {
+	log_between "$1"
+}
+
+# log_times_since MARK PATTERN: timestamps (seconds) of matching lines after MARK.
+log_times_since() {
+	dmesg | awk -v m="$1" -v p="$2" 'f && index($0, p) {
+		sub(/^\[ */, ""); sub(/\].*/, ""); print } index($0, m) { f = 1 }'
+}
+
+# expect_log NAME MARK FIXED-STRING: a line after MARK contains the string.
+expect_log() {
+	if log_since "$2" | grep -qF -- "$3"; then
+		pass "$1"
+	else
+		fail "$1" "no '$3' after the mark in the kernel log"
+	fi
+}
+
+# expect_no_log NAME EXTENDED-REGEX MARK [END-MARK]: no line in the window
+# matches, and the window exists.
+expect_no_log() {
+	if ! _win=$(log_between "$3" "${4:-}"); then
+		fail "$1" "a mark is missing in the kernel log: $3 ${4:+/ $4}"
+	elif printf '%s\n' "$_win" | grep -qE -- "$2"; then
+		fail "$1" "'$(printf '%s\n' "$_win" | grep -E -m1 -- "$2")'"
+	else
+		pass "$1"
+	fi
+}
+
+# Oops tests bracket the oops they cause, so the report scan excuses it.
+expect_oops_begin() {
+	echo "roulette-test: expected-oops-begin" >/dev/kmsg
+}
+
+expect_oops_end() {
+	echo "roulette-test: expected-oops-end" >/dev/kmsg
+}
+
+# drain: move the ring buffer into KLOG (a flood cannot push reports out).
+drain() {
+	dmesg -c >>"$KLOG"
+}
+
+kernel_log() {
+	cat "$KLOG" 2>/dev/null
+	dmesg
+}
+
+# kernel_reports CLASS: the kernel log's lines that match a pattern of that
+# class in $TESTS/kernel-reports.txt; "oops" lines inside an expected-oops
+# window are excused, and a window left open is a report itself.
+kernel_reports() {
+	kernel_log | awk -v pf="$TESTS/kernel-reports.txt" -v want="$1" '
+		BEGIN {
+			while ((getline l < pf) > 0) {
+				if (l ~ /^#/ || l !~ /[^ ]/) continue
+				c = l; sub(/ .*/, "", c)
+				sub(/^[a-z]+ +/, "", l)
+				if (c == want) p[++n] = l
+			}
+		}
+		/roulette-test: expected-oops-begin/ { w = 1; next }
+		/roulette-test: expected-oops-end/ { w = 0; next }
+		{ for (i = 1; i <= n; i++) if ($0 ~ p[i] && !(w && want == "oops")) { print; break } }
+		END { if (w && want == "oops") print "expected-oops-begin without an end" }'
+}
+
+# kernel_log_clean: the checks every boot ends with.
+kernel_log_clean() {
+	expect_eq "kernel log: no warning, BUG, oops or trace outside the expected oops" "" \
+		"$(kernel_reports oops | head -n 3)"
+	expect_eq "kernel log: no debug-detector report (KASAN, UBSAN, lockdep, ODEBUG, kmemleak), expected oops included" "" \
+		"$(kernel_reports detector | head -n 3)"
+}
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+# kmemleak_check: on a kernel with kmemleak, no leak in a frame of ours
+# (two scans: an object is reported once it stayed unreferenced).
+kmemleak_check() {
+	[ -w "$KMEMLEAK" ] || return 0
+	echo scan >"$KMEMLEAK"
+	sleep 6
+	echo scan >"$KMEMLEAK"
+	expect_eq "kmemleak: no leak in a roulette, mymod or hello frame" 0 \
+		"$(grep -E -c 'roulette|mymod|hello' "$KMEMLEAK")"
+	echo "INFO: kmemleak lists $(grep -c '^unreferenced object' "$KMEMLEAK") unreferenced objects in all"
+	grep -E -B4 -A12 'roulette|mymod|hello' "$KMEMLEAK" | head -n 60
+}
+
+# --- modules and the device -------------------------------------------------
+
+# load MODULE [param=value ...]: prints modload's verdict ("ok" or "error E...").
+load() {
+	_m=$1
+	shift
+	/bin/modload "$MODS/$_m.ko" "$@"
+}
+
+# unload NAME: prints "ok" or "error E...".
+unload() {
+	/bin/modload -r "$1"
+}
+
+loaded() {
+	[ -d "/sys/module/$1" ] && grep -q "^$1 " /proc/modules
+}
+
+# unload_all: leave no module of ours behind, whatever a file did.
+unload_all() {
+	for _m in roulette mymod hello canary; do
+		loaded "$_m" && rmmod "$_m" >/dev/null 2>&1
+	done
+	return 0
+}
+
+param() {
+	cat "/sys/module/$1/parameters/$2"
+}
+
+# put FILE STRING: one write(2); prints "ok" or "error E...".
+put() {
+	/bin/devio put "$1" "$2"
+}
+
+# as_user UID CMD...: run CMD with that uid/gid and no supplementary groups.
+as_user() {
+	_uid=$1
+	shift
+	/bin/runas "$_uid" "$_uid" "$@"
+}
+
+tainted() {
+	cat /proc/sys/kernel/tainted
+}
+
+# --- the runner ---------------------------------------------------------------
+
+# cmdline_arg NAME: the value of NAME= on the kernel command line.
+cmdline_arg() {
+	tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tail -n 1
+}
+
+# suite_files NAME...: a directory under $TESTS gives its [0-9]*.sh files
+# in order, a file names itself.
+suite_files() {
+	for _s in "$@"; do
+		if [ -d "$TESTS/$_s" ]; then
+			for _f in "$TESTS/$_s"/[0-9]*.sh; do
+				[ -f "$_f" ] && echo "$_f"
+			done
+		else
+			echo "$TESTS/$_s"
+		fi
+	done
+}
+
+# run_suites NAME...: PLAN, every file of the named suites, then the kernel
+# log checks (file "kernel-log"), then DONE.
+run_suites() {
+	_files=$(suite_files "$@")
+	emit "PLAN: $(($(echo "$_files" | grep -c .) + 1))"
+	for _f in $_files; do
+		_t=${_f#"$TESTS"/}
+		emit "BEGIN: ${_t%.sh}"
+		if [ -f "$_f" ]; then
+			TEST=${_t%.sh} sh "$_f"
+		else
+			TEST=${_t%.sh} fail "suite file" "no $_f"
+		fi
+		unload_all
+	done
+	TEST=kernel-log
+	emit "BEGIN: $TEST"
+	kmemleak_check
+	kernel_log_clean
+	finish
+	emit "DONE"
+}
