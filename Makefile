@@ -40,7 +40,7 @@ check:
 	scripts/check.sh
 
 test:
-	scripts/guest-test.sh
+	scripts/test.sh
 
 demo:
 	scripts/demo.sh
