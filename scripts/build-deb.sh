@@ -3,6 +3,7 @@
 # from a clean copy of the package inputs, then checked with
 # `lintian --pedantic` (any tag fails the build).
 #   out/deb/roulette-dkms_VERSION_all.deb, roulette_VERSION.dsc, ...
+#   scripts/build-deb.sh [--version X.Y.Z]   (another version: lib-pkg.sh)
 # Environment: ROULETTE_OUT, ROULETTE_NO_LINT=1 skips lintian.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -11,13 +12,13 @@ set -euo pipefail
 . "$(dirname "$0")/lib-pkg.sh"
 
 apt_install dpkg-dev debhelper dh-dkms lintian || die "cannot install build tools"
-version=$(pkg_version) || die "version mismatch (scripts/check-version.sh)"
+pkg_args "$@"
 
 out=$ROULETTE_OUT/deb
 build=$out/build
 src=$build/roulette-$version
 mkdir -p "$out"
-pkg_stage "$src" || die "cannot stage the sources"
+pkg_stage "$src" "$PKG_VERSION" || die "cannot stage the sources"
 
 log "dpkg-buildpackage roulette $version"
 (cd "$src" && dpkg-buildpackage -us -uc -tc >"$build/build.log" 2>&1) || {
@@ -30,12 +31,10 @@ rm -rf "$src"
 
 if [ "${ROULETTE_NO_LINT:-0}" != 1 ]; then
 	log "lintian --pedantic"
-	if ! lintian --pedantic --display-info --fail-on error,warning,info,pedantic \
-		"$out"/roulette_"$version"_*.changes >"$out/lintian.txt" 2>"$out/lintian.err" ||
-		grep -q . "$out/lintian.txt"; then
+	pkg_lint_deb "$out" "$version" || {
 		cat "$out/lintian.txt" "$out/lintian.err" >&2
 		die "lintian is not clean"
-	fi
+	}
 	log "lintian: clean"
 fi
 ls "$out"/roulette*_"$version"*

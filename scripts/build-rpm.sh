@@ -3,6 +3,7 @@
 # (rpmbuild -ba with a private _topdir), then checked with rpmlint and
 # rpm/roulette-dkms.rpmlintrc (any error or warning fails the build).
 #   out/rpm/roulette-dkms-VERSION-1.noarch.rpm, roulette-dkms-VERSION-1.src.rpm
+#   scripts/build-rpm.sh [--version X.Y.Z]   (another version: lib-pkg.sh)
 # Environment: ROULETTE_OUT, ROULETTE_NO_LINT=1 skips rpmlint.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -11,17 +12,17 @@ set -euo pipefail
 . "$(dirname "$0")/lib-pkg.sh"
 
 apt_install rpm rpmlint || die "cannot install rpm, rpmlint"
-version=$(pkg_version) || die "version mismatch (scripts/check-version.sh)"
+pkg_args "$@"
 
 out=$ROULETTE_OUT/rpm
 top=$out/build
 name=roulette-dkms-$version
 rm -rf "$top"
 mkdir -p "$top"/{SOURCES,SPECS,BUILD,RPMS,SRPMS}
-pkg_stage "$top/$name" || die "cannot stage the sources"
+pkg_stage "$top/$name" "$PKG_VERSION" || die "cannot stage the sources"
 tar -C "$top" --owner=0 --group=0 --sort=name -czf "$top/SOURCES/$name.tar.gz" "$name"
+cp "$top/$name/rpm/roulette-dkms.spec" "$top/SPECS/"
 rm -rf "${top:?}/$name"
-cp "$ROULETTE_TOP/rpm/roulette-dkms.spec" "$top/SPECS/"
 
 log "rpmbuild -ba roulette-dkms $version"
 # Debian's rpm has no database of the build machine's packages (--nodeps)
@@ -39,12 +40,10 @@ mv "$top"/RPMS/noarch/*.rpm "$top"/SRPMS/*.rpm "$out/"
 
 if [ "${ROULETTE_NO_LINT:-0}" != 1 ]; then
 	log "rpmlint"
-	rpmlint -r "$ROULETTE_TOP/rpm/roulette-dkms.rpmlintrc" \
-		"$ROULETTE_TOP/rpm/roulette-dkms.spec" "$out"/*.rpm >"$out/rpmlint.txt" 2>&1 || true
-	if ! grep -q ' 0 errors, 0 warnings' "$out/rpmlint.txt"; then
+	pkg_lint_rpm "$out" || {
 		cat "$out/rpmlint.txt" >&2
 		die "rpmlint is not clean"
-	fi
+	}
 	log "rpmlint: $(grep ' 0 errors, 0 warnings' "$out/rpmlint.txt")"
 fi
 ls "$out"/*.rpm

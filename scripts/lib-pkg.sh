@@ -12,16 +12,58 @@ pkg_version() {
 	"$ROULETTE_TOP/scripts/check-version.sh" "$ROULETTE_TOP"
 }
 
-# pkg_stage DIR: a clean copy of the package inputs in DIR (sources only:
-# no build products, no out/, no .git).
+# pkg_stage DIR [VERSION]: a clean copy of the package inputs in DIR
+# (sources only: no build products, no out/, no .git). With VERSION, the
+# copy is that version: src/version.h, a new debian/changelog entry and the
+# spec's Version: and %changelog say so, and check-version.sh must agree.
 pkg_stage() {
-	local dir=$1
+	local dir=$1 v=${2:-} who
 	rm -rf "$dir" && mkdir -p "$dir/src" || return 1
 	cp -a "$ROULETTE_TOP"/dkms.conf "$ROULETTE_TOP"/README.md "$dir/" &&
 		cp -a "$ROULETTE_TOP"/udev "$ROULETTE_TOP"/modprobe.d \
 			"$ROULETTE_TOP"/debian "$ROULETTE_TOP"/rpm "$dir/" &&
 		cp -a "$ROULETTE_TOP"/src/*.c "$ROULETTE_TOP"/src/*.h \
-			"$ROULETTE_TOP"/src/Kbuild "$dir/src/"
+			"$ROULETTE_TOP"/src/Kbuild "$dir/src/" || return 1
+	[ -n "$v" ] || return 0
+	who=$(sed -n '1,/^ -- /s/^ -- \(.*>\)  .*/\1/p' "$dir/debian/changelog")
+	sed -i "s/^\(#define ROULETTE_VERSION \)\".*\"/\1\"$v\"/" "$dir/src/version.h" &&
+		sed -i -e "s/^Version:\( *\).*/Version:\1$v/" \
+			-e "s/^%changelog\$/&\n* $(LC_ALL=C date '+%a %b %d %Y') $who - $v-1\n- Version $v.\n/" \
+			"$dir/rpm/roulette-dkms.spec" &&
+		printf 'roulette (%s) unstable; urgency=medium\n\n  * Version %s.\n\n -- %s  %s\n\n' \
+			"$v" "$v" "$who" "$(date -R)" | cat - "$dir/debian/changelog" >"$dir/changelog.new" &&
+		mv "$dir/changelog.new" "$dir/debian/changelog" &&
+		[ "$("$ROULETTE_TOP/scripts/check-version.sh" "$dir")" = "$v" ]
+}
+
+# pkg_args "$@": the package scripts' one option, --version X.Y.Z: build
+# that version (PKG_VERSION) from a staged copy. Sets version, the tree's
+# (checked) unless --version gives one.
+pkg_args() {
+	PKG_VERSION=
+	case ${1:-} in
+	--version) PKG_VERSION=${2:?--version needs X.Y.Z} ;;
+	'') ;;
+	*) die "usage: ${0##*/} [--version X.Y.Z]" ;;
+	esac
+	version=$(pkg_version) || die "version mismatch (scripts/check-version.sh)"
+	version=${PKG_VERSION:-$version}
+}
+
+# pkg_lint_deb DIR VERSION: lintian --pedantic on the .changes of VERSION in
+# DIR (the source and binary packages); any tag fails. Report in DIR/lintian.txt.
+pkg_lint_deb() {
+	lintian --pedantic --display-info --fail-on error,warning,info,pedantic \
+		"$1"/roulette_"$2"_*.changes >"$1/lintian.txt" 2>"$1/lintian.err" &&
+		! grep -q . "$1/lintian.txt"
+}
+
+# pkg_lint_rpm DIR: rpmlint with rpm/roulette-dkms.rpmlintrc on the spec
+# and DIR's packages; any error or warning fails. Report in DIR/rpmlint.txt.
+pkg_lint_rpm() {
+	rpmlint -r "$ROULETTE_TOP/rpm/roulette-dkms.rpmlintrc" \
+		"$ROULETTE_TOP/rpm/roulette-dkms.spec" "$1"/*.rpm >"$1/rpmlint.txt" 2>&1
+	grep -q ' 0 errors, 0 warnings' "$1/rpmlint.txt"
 }
 
 # pkg_stale OUTPUT: true when OUTPUT is missing or older than an input.
