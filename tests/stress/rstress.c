@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rstress - load generators for the guest stress run (tests/stress/init.sh).
+ * rstress - load generators for the guest stress run (the files of tests/stress/).
  * Built static on the host; every sub-command runs for a fixed time and
  * prints one "STAT: ..." line of counters, then exits 1 if any operation
  * had an outcome the driver must never produce.

@@ -1,0 +1,84 @@
+#!/bin/sh
+# stress: parallel readers (1, 2, 8) beside sysfs flips and a mymod sec=1
+# load/unload loop, then roulette itself reloaded under 8 readers; the load
+# generators are tests/stress/rstress.c. stress_secs=S on the kernel
+# command line: the length of each phase.
+# shellcheck source=../lib.sh
+. /tests/lib.sh
+
+secs=$(cmdline_arg stress_secs)
+secs=${secs:-10}
+
+# counter FILE KEY: a counter of the STAT line rstress printed into FILE.
+counter() {
+	sed -n "s/^STAT: .* $2=\([0-9]*\).*/\1/p" "$1" | head -n 1
+}
+
+# verdict NAME STATUS FILE KEY: rstress exited 0 and its KEY counter is
+# above 0; a phase that did nothing (the device never appeared) fails.
+verdict() {
+	_line=$(grep '^STAT: ' "$3" | head -n 1)
+	echo "$_line"
+	if [ "$2" = 0 ] && [ "$(counter "$3" "$4")" -gt 0 ] 2>/dev/null; then
+		pass "$1"
+	else
+		fail "$1" "status $2, $4 '$(counter "$3" "$4")': ${_line:-no STAT line} $(grep -v '^STAT: ' "$3" | head -n 3 | tr '\n' ' ')"
+	fi
+}
+
+echo "INFO: taint before any load $(tainted)"
+cycles=0 opens=0 flips=0
+expect_eq "load roulette" ok "$(load roulette chance=0 boom=signal)"
+# What loading our unsigned out-of-tree modules taints: 90-end.sh compares.
+tainted >/tmp/stress-taint
+
+for n in 1 2 8; do
+	for mode in signal calm; do
+		if [ "$mode" = signal ]; then
+			put /sys/module/roulette/parameters/boom signal >/dev/null
+			put /sys/module/roulette/parameters/chance 50 >/dev/null
+		else
+			put /sys/module/roulette/parameters/chance 0 >/dev/null
+		fi
+		/bin/rstress loadloop "$MODS/mymod.ko" "$secs" sec=1 >/tmp/load.out 2>&1 &
+		lpid=$!
+		/bin/rstress flip "$secs" "$mode" >/tmp/flip.out 2>&1 &
+		fpid=$!
+		/bin/rstress readers "$DEV" "$n" "$secs" >/tmp/read.out 2>&1
+		rst=$?
+		wait "$fpid"
+		fst=$?
+		wait "$lpid"
+		lst=$?
+		verdict "readers n=$n boom=$mode: every read survives exactly or gets SIGSEGV+EIO" "$rst" /tmp/read.out opens
+		verdict "flips n=$n $mode: valid values accepted, invalid ones EINVAL" "$fst" /tmp/flip.out writes
+		verdict "mymod sec=1 load/unload loop beside readers n=$n $mode" "$lst" /tmp/load.out cycles
+		boomed=$(counter /tmp/read.out boomed)
+		if [ "$mode" = signal ]; then
+			expect_range "n=$n signal: some spins lost (SIGSEGV)" 1 999999999 "${boomed:-0}"
+		else
+			expect_eq "n=$n calm: no spin lost with chance=0" 0 "${boomed:-x}"
+		fi
+		cycles=$((cycles + $(counter /tmp/load.out cycles)))
+		opens=$((opens + $(counter /tmp/read.out opens)))
+		flips=$((flips + $(counter /tmp/flip.out writes)))
+		drain
+	done
+done
+expect_eq "chance=0 after the flips" ok "$(put /sys/module/roulette/parameters/chance 0)"
+
+# Readers see the device come and go: only ENOENT/ENODEV when it is gone.
+expect_eq "unload roulette before the reload loop" ok "$(unload roulette)"
+/bin/rstress reloadloop "$MODS/roulette.ko" "$secs" chance=0 boom=signal >/tmp/reload.out 2>&1 &
+lpid=$!
+/bin/rstress readers "$DEV" 8 "$secs" gone-ok >/tmp/read.out 2>&1
+rst=$?
+wait "$lpid"
+lst=$?
+verdict "8 readers while roulette is reloaded: only ENOENT/ENODEV when gone" "$rst" /tmp/read.out opens
+verdict "roulette load/unload loop under readers" "$lst" /tmp/reload.out cycles
+opens=$((opens + $(counter /tmp/read.out opens)))
+# The host sums load_cycles over all kernels.
+emit "DATA: load_cycles=$cycles reload_cycles=$(counter /tmp/reload.out cycles) opens=$opens flips=$flips"
+drain
+finish
