@@ -67,4 +67,4 @@ stress:
 	scripts/stress.sh
 
 bench:
-	scripts/bench.sh
+	bench/run.sh

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ocr - open+read+close loops on devices, interleaved, for the guest
+ * devloop - open+read+close loops on devices, interleaved, for the guest
  * benchmarks.
  *
- *   ocr [-p PROCS] [-S] [-t SECONDS] [-s SLICE_MS] [-b BYTES] [-m MODE] DEV...
+ *   devloop [-p PROCS] [-S] [-t SECONDS] [-s SLICE_MS] [-b BYTES] [-m MODE] DEV...
  *
  * Time is cut into slices (default 100 ms) and the slices cycle through
  * phases: one phase per DEV (A B A B ...), and with -S one per DEV and
@@ -86,12 +86,12 @@ static void pin(int cpu)
 	CPU_ZERO(&set);
 	CPU_SET(cpu % ncpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set))
-		perror("ocr: sched_setaffinity");
+		perror("devloop: sched_setaffinity");
 }
 
 static int fail(struct shared *sh, const char *what, const char *dev, ssize_t r)
 {
-	fprintf(stderr, "ocr: %s %s: %s\n", what, dev, r ? strerror(errno) : "empty read");
+	fprintf(stderr, "devloop: %s %s: %s\n", what, dev, r ? strerror(errno) : "empty read");
 	__atomic_store_n(&sh->failed, 1, __ATOMIC_RELAXED);
 	return -1;
 }
@@ -160,7 +160,7 @@ static void reader(struct shared *sh, int id, char **devs, int ndevs,
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: ocr [-p PROCS] [-S] [-t SECONDS] [-s SLICE_MS] [-b BYTES] [-m ocr|oc|pread] DEV...\n");
+		"usage: devloop [-p PROCS] [-S] [-t SECONDS] [-s SLICE_MS] [-b BYTES] [-m ocr|oc|pread] DEV...\n");
 	exit(2);
 }
 
@@ -227,7 +227,7 @@ int main(int argc, char **argv)
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED) {
-		perror("ocr: mmap");
+		perror("devloop: mmap");
 		return 1;
 	}
 	memset(sh, 0, sizeof(*sh));
@@ -236,7 +236,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < procs; i++) {
 		pid = fork();
 		if (pid < 0) {
-			perror("ocr: fork");
+			perror("devloop: fork");
 			return 1;
 		}
 		if (pid == 0) {
@@ -249,7 +249,7 @@ int main(int argc, char **argv)
 			bad = 1;
 	}
 	if (bad || sh->failed) {
-		fprintf(stderr, "ocr: a reader failed\n");
+		fprintf(stderr, "devloop: a reader failed\n");
 		return 1;
 	}
 	for (p = 0; p < nphases; p++) {

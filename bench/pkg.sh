@@ -1,0 +1,138 @@
+#!/bin/bash
+# shellcheck shell=bash
+# The package figures of make bench (bench/run.sh sources this file and
+# runs pkg_figures in a subshell; raw lines on stdout, progress on stderr):
+#   5. `dkms build` of roulette vs a one-file hello DKMS package
+#      (bench/dkms-hello), same kernel, same rootfs
+#   6. `apt install roulette-dkms` vs `apt install v4l2loopback-dkms`
+#      (Debian's own DKMS package), same rootfs, dependencies pre-installed
+# Both run in a chroot of the system test's cached base rootfs
+# (scripts/lib-system.sh), no QEMU. The kernel is the 6.1-amd64 row:
+# v4l2loopback needs CONFIG_VIDEO_DEV, which the cloud flavour lacks (its
+# dkms.conf would skip the build there and win for nothing). Its headers
+# replace the cloud ones, so each package builds for exactly one kernel.
+# shellcheck source=../scripts/lib-pkg.sh
+. "$ROULETTE_TOP/scripts/lib-pkg.sh"
+# shellcheck source=../scripts/lib-system.sh
+. "$ROULETTE_TOP/scripts/lib-system.sh"
+
+PKG_LIST=/etc/apt/sources.list.d/roulette-bench.list
+
+# R CMD...: run in the rootfs, output to the log.
+R() {
+	echo "# $*" >>"$pwork/chroot.log"
+	in_root "$root" "$@" >>"$pwork/chroot.log" 2>&1
+}
+
+# timed CMD...: run in the rootfs; prints the wall seconds. Fails with CMD.
+timed() {
+	local t0 t1
+	t0=$(date +%s.%N)
+	R "$@" || return 1
+	t1=$(date +%s.%N)
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+}
+
+# apt_local CMD...: apt-get that knows only the local repository (no network).
+apt_local() {
+	R apt-get -y -q --no-install-recommends -o Dir::Etc::SourceList="$PKG_LIST" \
+		-o Dir::Etc::SourceParts=- -o APT::Get::List-Cleanup=0 "$@"
+}
+
+# pkg_rootfs: the base rootfs in $root, mounted, with the benchmark
+# kernel's headers in place of the cloud ones and both packages of figure 6
+# in a local flat repository (the same apt path for both). Sets deb.
+pkg_rootfs() {
+	local k61=${KREL_OF[6.1-cloud]} k612=${KREL_OF[6.12-cloud]} debcache=$ROULETTE_CACHE/bench/archives tarball
+	log "bench: roulette-dkms $version .deb (scripts/build-deb.sh)"
+	ROULETTE_OUT=$pwork/out ROULETTE_NO_LINT=1 "$ROULETTE_TOP/scripts/build-deb.sh" >"$pwork/build-deb.log" 2>&1 ||
+		die "make deb failed (see $pwork/build-deb.log)"
+	deb=$pwork/out/deb/roulette-dkms_${version}_all.deb
+	# The system test's own base (same arguments: one cached tarball).
+	tarball=$(sys_base_tarball "$HOST_SUITE" "$k61" "linux-image-$k612 linux-headers-$k612") ||
+		die "cannot build the base rootfs"
+	rm -rf "$root" && mkdir -p "$root" "$debcache"
+	tar -C "$root" --numeric-owner -I zstd -xf "$tarball" || die "cannot unpack $tarball"
+	sys_mount "$root" || die "cannot mount proc/sys/dev in the rootfs"
+	# Downloaded .debs (headers, v4l2loopback-dkms) are kept between runs.
+	cp "$debcache"/*.deb "$root/var/cache/apt/archives/" 2>/dev/null || true
+	{ R apt-get install -y -q --no-install-recommends "linux-headers-$kbench" &&
+		R apt-get purge -y -q "linux-headers-$k61" &&
+		R apt-get install -y -q --download-only v4l2loopback-dkms; } ||
+		die "cannot set up the headers and v4l2loopback-dkms (see $pwork/chroot.log)"
+	cp "$root"/var/cache/apt/archives/*.deb "$debcache/"
+	mkdir -p "$root/srv/bench"
+	cp "$deb" "$root"/var/cache/apt/archives/v4l2loopback-dkms_*.deb "$root/srv/bench/"
+	(cd "$root/srv/bench" && apt-ftparchive packages . >Packages) || die "apt-ftparchive failed"
+	echo "deb [trusted=yes] file:/srv/bench ./" >"$root$PKG_LIST"
+	apt_local update || die "apt-get update of the local repository failed"
+}
+
+# fig5: dkms build of both, A B A B, after a warm-up build of each.
+fig5() {
+	local i s
+	log "bench: figure 5, dkms build ($runs runs each, A B A B)"
+	echo "pkg fig5 kernel=$kbench"
+	rm -rf "$root/usr/src/hello-bench-1.0"
+	cp -r "$ROULETTE_TOP/bench/dkms-hello" "$root/usr/src/hello-bench-1.0"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$root" "./usr/src/roulette-$version" ||
+		die "cannot unpack the roulette sources from $deb"
+	{ R dkms add -m hello-bench -v 1.0 && R dkms add -m roulette -v "$version" &&
+		R dkms build -m roulette -v "$version" -k "$kbench" &&
+		R dkms build -m hello-bench -v 1.0 -k "$kbench"; } || die "dkms add/build failed (see $pwork/chroot.log)"
+	load_start
+	for i in $(seq 1 "$runs"); do
+		s=$(timed dkms build --force -m roulette -v "$version" -k "$kbench") || die "dkms build roulette failed"
+		echo "pkg fig5 pkg=roulette run=$i secs=$s"
+		s=$(timed dkms build --force -m hello-bench -v 1.0 -k "$kbench") || die "dkms build hello-bench failed"
+		echo "pkg fig5 pkg=hello run=$i secs=$s"
+	done
+	load_line pkg-fig5
+	R dkms remove -m roulette -v "$version" --all
+	R dkms remove -m hello-bench -v 1.0 --all
+	rm -rf "$root/usr/src/roulette-$version" "$root/usr/src/hello-bench-1.0"
+}
+
+# fig6: apt install of both, A B A B, after a warm-up install + purge of
+# each (whatever either pulls in stays installed); each install must have
+# built and installed the module for the kernel, or its time means nothing.
+fig6() {
+	local i p s st
+	log "bench: figure 6, apt install ($runs runs each, A B A B)"
+	echo "pkg fig6 kernel=$kbench"
+	for p in roulette-dkms v4l2loopback-dkms; do
+		{ apt_local install "$p" && R apt-get purge -y -q "$p"; } || die "apt install/purge $p failed"
+	done
+	load_start
+	for i in $(seq 1 "$runs"); do
+		for p in roulette-dkms v4l2loopback-dkms; do
+			s=$(timed apt-get -y -q --no-install-recommends -o Dir::Etc::SourceList="$PKG_LIST" \
+				-o Dir::Etc::SourceParts=- install "$p") || die "apt install $p failed (see $pwork/chroot.log)"
+			st=$(in_root "$root" dkms status -m "${p%-dkms}" 2>/dev/null)
+			[[ $st == *"$kbench"*": installed"* ]] || die "apt install $p: dkms did not install ${p%-dkms} for $kbench: $st"
+			echo "pkg fig6 pkg=$p run=$i secs=$s"
+			R apt-get purge -y -q "$p" || die "apt purge $p failed"
+		done
+	done
+	load_line pkg-fig6
+}
+
+# pkg_figures FIGS RUNS DIR: figures 5 and/or 6, RUNS runs each, working
+# in DIR; run it in a subshell (it exits on error).
+pkg_figures() {
+	local kbench version
+	runs=$2 pwork=$3 root=$3/root
+	apt_install mmdebstrap zstd apt-utils dpkg-dev debhelper dh-dkms >&2 || die "cannot install host tools"
+	version=$(pkg_version) || die "version mismatch (scripts/check-version.sh)"
+	{ kernel_resolve 6.1-cloud && kernel_resolve 6.12-cloud && kernel_resolve 6.1-amd64; } ||
+		die "cannot resolve the kernels"
+	kbench=${KREL_OF[6.1-amd64]}
+	mkdir -p "$pwork" && : >"$pwork/chroot.log"
+	trap 'sys_umount_all "$root"' EXIT
+	sys_umount_all "$root"
+	pkg_rootfs
+	# shellcheck disable=SC2016 # a dpkg-query format
+	echo "pkg versions roulette-dkms=$version v4l2loopback-dkms=$(dpkg-deb -f "$root"/srv/bench/v4l2loopback-dkms_*.deb Version) dkms=$(in_root "$root" dpkg-query -W -f='${Version}' dkms)"
+	[[ $1 != *5* ]] || fig5
+	[[ $1 != *6* ]] || fig6
+}
