@@ -48,13 +48,15 @@ cpu_jiffies() {
 	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $3 }' /proc/stat
 }
 
-# child_jiffies: CPU time of this shell's waited-for children (QEMU, chroot).
+# child_jiffies: CPU time of the waited-for children (QEMU, chroot) of
+# the shell that called load_start (pkg_figures runs in a subshell).
 child_jiffies() {
-	awk '{ print $16 + $17 }' "/proc/$$/stat"
+	awk '{ print $16 + $17 }' "/proc/$me/stat"
 }
 
 # load_start: remember the counters for load_line.
 load_start() {
+	me=$BASHPID
 	read -r b0 n0 < <(cpu_jiffies)
 	c0=$(child_jiffies)
 	t0=$SECONDS
