@@ -107,8 +107,7 @@ build_patched() {
 	for p in "$ROULETTE_TOP"/bench/*.patch; do
 		patch -s -d "$tree" -p1 <"$p" || return 1
 	done
-	# kernel_build builds $ROULETTE_TOP/src: point it at the patched copy.
-	ROULETTE_TOP=$tree kernel_build "$t" "$work/$t/patched" W=1
+	ROULETTE_SRC=$tree/src kernel_build "$t" "$work/$t/patched" W=1
 }
 
 # boot NAME N FIGS ROUND0: boot N of the row's kernel running FIGS, rounds

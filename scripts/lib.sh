@@ -197,13 +197,14 @@ kernel_image() {
 	echo "$dir/vmlinuz"
 }
 
-# build_modules KREL KDIR OUTDIR [make args...]: build src/ out of tree in
-# OUTDIR (a copy, so several kernels can be built side by side).
+# build_modules KREL KDIR OUTDIR [make args...]: build src/ (or
+# ROULETTE_SRC, e.g. a patched copy) out of tree in OUTDIR (a copy, so
+# several kernels can be built side by side).
 build_modules() {
-	local krel=$1 kdir=$2 out=$3
+	local krel=$1 kdir=$2 out=$3 src=${ROULETTE_SRC:-$ROULETTE_TOP/src}
 	shift 3
 	rm -rf "$out" && mkdir -p "$out" || return 1
-	cp "$ROULETTE_TOP"/src/*.c "$ROULETTE_TOP"/src/*.h "$ROULETTE_TOP"/src/Kbuild "$out"/
+	cp "$src"/*.c "$src"/*.h "$src"/Kbuild "$out"/
 	make -s -C "$kdir" M="$out" KERNELRELEASE="$krel" "$@" modules
 }
 
