@@ -88,6 +88,10 @@ suite_lock() {
 # use (mmdebstrap minbase, no Recommends, apt lists kept) in a temporary
 # directory moved into place, so an interrupted build leaves no half
 # chroot. Refreshes the apt lists when older than SUITE_LISTS_MAX_AGE.
+# Release files past their Valid-Until are accepted (still signature
+# checked): sid's and the security suite's are valid for a week only, and a
+# mirror that lags behind (as the one here: sid expired 18 days before it
+# was last read) would otherwise turn a build test into "no such suite".
 suite_root() {
 	local suite=$1 base dir root tmp
 	base=$(suite_base "$suite") || { echo "suite_root: unknown suite '$suite'" >&2; return 1; }
@@ -104,6 +108,7 @@ suite_root() {
 			# shellcheck disable=SC2016 # $1 is the hook's argument
 			if ! suite_sources "$base" | mmdebstrap --variant=minbase --quiet \
 				--aptopt='Apt::Install-Recommends "false"' \
+				--aptopt='Acquire::Check-Valid-Until "false"' \
 				--include="$SUITE_PACKAGES" --skip=cleanup/apt/lists \
 				--customize-hook='touch "$1/var/lib/roulette-suite"' \
 				"$base" "$tmp/root" - >&2; then
@@ -158,6 +163,7 @@ suite_apt_get() {
 	target=$(suite_target "$suite")
 	suite_run "$root" apt-cache show "$pkg" >/dev/null 2>&1 ||
 		{ suite_skip "$suite" "$pkg is not in the archive"; return; }
+	log "apt-get $1 $pkg ($suite)"
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	set -- sh -c 'cd "$1" && shift && exec apt-get -qq "$@"' apt-get "$dir" "$@"
 	out=$(suite_run "$root" "$@" 2>&1) && return 0
@@ -181,12 +187,36 @@ suite_headers() {
 		(
 			suite_lock "$(suite_base "$suite")" || exit 1
 			[ -e "$root/usr/src/linux-headers-$krel/Makefile" ] && exit 0
-			log "installing linux-headers-$krel in the $(suite_base "$suite") chroot"
 			suite_apt_get "$suite" "$root" "linux-headers-$krel" / \
 				install -y --no-install-recommends "linux-headers-$krel"
 		) || return
 	fi
+	suite_checker_valid "$root" "$krel" || return 1
 	echo "/usr/src/linux-headers-$krel"
+}
+
+# suite_checker_valid ROOT KREL: Debian's 7.x headers packages call
+# $(srctree)/scripts/checker-valid.sh for C=1/C=2 but do not ship it, so
+# make prints "No such file" and never runs sparse. Put the equivalent in
+# the chroot's copy of the headers: the kernel can then decide as upstream
+# does (run sparse when it parses __typeof_unqual__, else say it is too old).
+suite_checker_valid() {
+	local root=$1 srctree script
+	srctree=$(sed -n 's#^include \(/usr/src/[^ ]*\)/Makefile$#\1#p' \
+		"$root/usr/src/linux-headers-$2/Makefile")
+	[ -n "$srctree" ] || srctree=/usr/src/linux-headers-$2
+	script=$root$srctree/scripts/checker-valid.sh
+	grep -qs 'scripts/checker-valid.sh' "$root$srctree/Makefile" && [ ! -e "$script" ] || return 0
+	cat >"$script.tmp" <<-'EOF' && chmod 755 "$script.tmp" && mv "$script.tmp" "$script"
+		#!/bin/sh
+		# Added by roulette-dkms's lib-suite.sh: prints 1 when the checker
+		# ("$@") exists and parses __typeof_unqual__, as upstream's does.
+		command -v "$1" >/dev/null 2>&1 || { echo 0; exit 0; }
+		tmp=$(mktemp) || exit 1
+		trap 'rm -f "$tmp"' EXIT
+		printf 'static inline int u(const int *q)\n{\n\t__typeof_unqual__(*q) v = *q;\n\treturn v;\n}\n' >"$tmp"
+		if "$@" "$tmp" 2>&1 | grep -q error; then echo 0; else echo 1; fi
+	EOF
 }
 
 # suite_build SUITE KREL OUTDIR [make args...]: build src/ for KREL in the
@@ -200,7 +230,7 @@ suite_build() {
 	kdir=$(suite_headers "$suite" "$krel") || return
 	rm -rf "$out" && mkdir -p "$out" || return 1
 	build=$(mktemp -d "$root/tmp/roulette-build.XXXXXX") || return 1
-	cp "$ROULETTE_TOP"/src/*.c "$ROULETTE_TOP"/src/*.h "$ROULETTE_TOP"/src/Kbuild "$build/" || {
+	cp "${ROULETTE_SRC:-$ROULETTE_TOP/src}"/{*.c,*.h,Kbuild} "$build/" || {
 		rm -rf "$build"
 		return 1
 	}
@@ -213,26 +243,39 @@ suite_build() {
 	return "$rc"
 }
 
-# suite_image SUITE KREL: download linux-image-KREL with the chroot's apt
-# (not installed) and print the path of its vmlinuz, cached like
-# kernel_image's in $ROULETTE_CACHE/kernels/KREL/vmlinuz.
+# suite_image SUITE KREL: download the kernel image package with the
+# chroot's apt (nothing installed) and print the path of its vmlinuz,
+# cached like kernel_image's in $ROULETTE_CACHE/kernels/KREL/vmlinuz. Up to
+# 6.x it is boot/vmlinuz-KREL in linux-image-KREL; Debian's 7.x packages
+# moved it to usr/lib/modules/KREL/vmlinuz in linux-binary-KREL (which
+# linux-image-KREL depends on).
 suite_image() {
-	local suite=$1 krel=$2 root dir=$ROULETTE_CACHE/kernels/$2 dl rc=0
-	if [ ! -s "$dir/vmlinuz" ]; then
-		root=$(suite_root "$suite") || return
-		dl=$(mktemp -d "$root/tmp/roulette-image.XXXXXX") || return 1
-		log "downloading linux-image-$krel ($suite)"
+	local suite=$1 krel=$2 root dir=$ROULETTE_CACHE/kernels/$2 dl pkg deb path rc=0
+	[ -s "$dir/vmlinuz" ] && { echo "$dir/vmlinuz"; return 0; }
+	root=$(suite_root "$suite") || return
+	dl=$(mktemp -d "$root/tmp/roulette-image.XXXXXX") || return 1
+	for pkg in "linux-image-$krel" "linux-binary-$krel"; do
+		# The second package is tried only where it exists (7.x).
+		[ "$pkg" = "linux-image-$krel" ] ||
+			suite_run "$root" apt-cache show "$pkg" >/dev/null 2>&1 || break
 		# As root: the chroot's _apt cannot write to the mktemp directory.
-		suite_apt_get "$suite" "$root" "linux-image-$krel" "/tmp/${dl##*/}" \
-			-o APT::Sandbox::User=root download "linux-image-$krel" || rc=$?
-		if [ "$rc" -eq 0 ]; then
-			mkdir -p "$dir" &&
-				dpkg-deb --fsys-tarfile "$dl/linux-image-${krel}_"*.deb |
-				tar -xO "./boot/vmlinuz-$krel" >"$dir/vmlinuz.tmp" &&
-				[ -s "$dir/vmlinuz.tmp" ] && mv "$dir/vmlinuz.tmp" "$dir/vmlinuz" || rc=1
-		fi
-		rm -rf "$dl" "$dir/vmlinuz.tmp"
-		[ "$rc" -eq 0 ] || return "$rc"
+		suite_apt_get "$suite" "$root" "$pkg" "/tmp/${dl##*/}" \
+			download "$pkg" -o APT::Sandbox::User=root || { rc=$?; break; }
+		deb=$(echo "$dl/${pkg}_"*.deb)
+		path=$(dpkg-deb --fsys-tarfile "$deb" | tar -t |
+			grep -x -m 1 -e "\./boot/vmlinuz-$krel" -e "\./\(usr/\)\{0,1\}lib/modules/$krel/vmlinuz")
+		[ -n "$path" ] && break
+	done
+	if [ "$rc" -eq 0 ] && [ -z "$path" ]; then
+		echo "suite_image: no vmlinuz for $krel in linux-image-$krel or linux-binary-$krel" >&2
+		rc=1
 	fi
+	if [ "$rc" -eq 0 ]; then
+		mkdir -p "$dir" &&
+			dpkg-deb --fsys-tarfile "$deb" | tar -xO "$path" >"$dir/vmlinuz.tmp" &&
+			[ -s "$dir/vmlinuz.tmp" ] && mv "$dir/vmlinuz.tmp" "$dir/vmlinuz" || rc=1
+	fi
+	rm -rf "$dl" "$dir/vmlinuz.tmp"
+	[ "$rc" -eq 0 ] || return "$rc"
 	echo "$dir/vmlinuz"
 }

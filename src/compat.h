@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Kernel API differences across the supported range (4.19 to current).
+ * Kernel API differences across the supported range, 5.10 to 7.3: the
+ * Debian kernels the drivers build against with no W=1 or sparse warning
+ * (bullseye 5.10, bookworm 6.1 and 6.12, trixie 6.12, trixie-backports
+ * 7.3, sid 7.2). dkms.conf's BUILD_EXCLUSIVE_KERNEL_MIN holds the floor.
  * The drivers call only the compat_* names defined here. The HAVE_* macros
- * come from feature probes in Kbuild, which look at the headers being built
- * against, so a distribution backport is picked up like a new release.
+ * come from compile-test probes in Kbuild, which build a tiny use of each
+ * API against the headers being built against, so a distribution backport
+ * is picked up like a new release.
  */
 #ifndef ROULETTE_COMPAT_H
 #define ROULETTE_COMPAT_H
 
 #include <linux/hrtimer.h>
 #include <linux/random.h>
-#include <linux/sched/signal.h>
 
 /* hrtimer_setup() replaced hrtimer_init() + ->function in 6.13. */
 static inline void compat_hrtimer_setup(struct hrtimer *timer,
@@ -32,16 +35,6 @@ static inline u32 compat_random_below(u32 ceil)
 	return get_random_u32_below(ceil);
 #else
 	return prandom_u32_max(ceil);
-#endif
-}
-
-/* force_sig() lost its task argument in 5.3. */
-static inline void compat_force_sig_current(int sig)
-{
-#ifdef HAVE_FORCE_SIG_CURRENT
-	force_sig(sig);
-#else
-	force_sig(sig, current);
 #endif
 }
 

@@ -30,6 +30,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
 
 #include "compat.h"
@@ -175,7 +176,7 @@ static noinline void roulette_boom(const struct file *file)
 	case BOOM_SIGNAL:
 		/* A reader with group access could repeat this at will. */
 		pr_crit_ratelimited("Boom! sampled value is %u, which is < %u\n", v, c);
-		compat_force_sig_current(SIGSEGV);
+		force_sig(SIGSEGV);
 		return;
 	case BOOM_PANIC:
 		pr_emerg("Boom! sampled value is %u, which is < %u\n", v, c);
