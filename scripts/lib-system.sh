@@ -1,43 +1,76 @@
 #!/bin/bash
 # shellcheck shell=bash
 # Helpers for the package system test (scripts/systest.sh): the cached base
-# rootfs, chroot mounts that are always undone, and runs inside the rootfs.
-# Source it after lib.sh.
+# rootfs and autopkgtest testbed of a Debian suite, chroot mounts that are
+# always undone, and runs inside the rootfs. Source it after lib.sh.
 
-# sys_base_tarball K61 K612: the cached base rootfs (tar.zst) for this pair
-# of kernel ABIs, built when missing. The rootfs: Debian 12 minbase without
-# Recommends, systemd-sysv udev kmod dkms initramfs-tools, the 6.1 kernel
-# image + headers installed, the 6.12 image + headers downloaded only (to
-# /var/cache/roulette-debs: the kernel upgrade needs no network), apt lists
-# kept.
+# sys_mmdebstrap SUITE OUT MMDEBSTRAP-ARGS...: a minbase system without
+# Recommends, from the host's own sources for the host's suite, from
+# scripts/lib-suite.sh's (on stdin) for another.
+sys_mmdebstrap() {
+	local suite=$1 out=$2 src=/etc/apt/sources.list.d/debian.sources
+	shift 2
+	log "mmdebstrap $suite $out"
+	if [ "$suite" = "$HOST_SUITE" ]; then
+		mmdebstrap --variant=minbase --quiet --aptopt='Apt::Install-Recommends "false"' \
+			"$@" "$suite" "$out" "$src" >&2
+	else
+		suite_lib && suite_sources "$suite" | mmdebstrap --variant=minbase --quiet \
+			--aptopt='Apt::Install-Recommends "false"' "$@" "$suite" "$out" - >&2
+	fi
+}
+
+# sys_base_tarball SUITE KREL [APT-ARGS...]: the cached base rootfs
+# (tar.zst) of SUITE with systemd-sysv, udev, kmod, dkms, initramfs-tools
+# and the image and headers of KREL installed; each APT-ARGS (one word
+# list, e.g. "-t trixie-backports linux-image-R linux-headers-R") is a later
+# kernel upgrade, downloaded only into /var/cache/roulette-debs so the
+# upgrade needs no network. Apt lists kept. Keyed on the suite and every
+# kernel release named.
 sys_base_tarball() {
-	local k61=$1 k612=$2 dir=$ROULETTE_CACHE/systest
-	local tarball=$dir/base-$k61-$k612.tar.zst tmp
-	if [ -s "$tarball" ]; then
-		echo "$tarball"
-		return 0
-	fi
-	mkdir -p "$dir" || return 1
-	tmp=$(mktemp -d "$dir/base.XXXXXX") || return 1
-	log "mmdebstrap: base rootfs with linux-image-$k61 (+ $k612 downloaded)"
-	if ! mmdebstrap --variant=minbase --quiet \
-		--aptopt='Apt::Install-Recommends "false"' \
-		--include="systemd-sysv,udev,kmod,dkms,initramfs-tools,linux-image-$k61,linux-headers-$k61" \
-		--skip=cleanup/apt/lists \
-		--customize-hook="chroot \"\$1\" apt-get install -qq --download-only --no-install-recommends linux-image-$k612 linux-headers-$k612" \
-		--customize-hook="mkdir -p \"\$1/var/cache/roulette-debs\" && mv \"\$1\"/var/cache/apt/archives/*.deb \"\$1/var/cache/roulette-debs/\"" \
-		bookworm "$tmp/root" /etc/apt/sources.list.d/debian.sources >&2; then
+	local suite=$1 krel=$2 dir=$ROULETTE_CACHE/systest a key hooks=()
+	shift 2
+	key=$suite-$krel
+	for a in "$@"; do
+		key+=-$(echo "$a" | sed -n 's/.*linux-image-\([^ ]*\).*/\1/p')
+		hooks+=(--customize-hook="chroot \"\$1\" apt-get install -qq --download-only --no-install-recommends $a")
+	done
+	local tarball=$dir/base-$key.tar.zst tmp
+	if [ ! -s "$tarball" ]; then
+		mkdir -p "$dir" && tmp=$(mktemp -d "$dir/base.XXXXXX") || return 1
+		# shellcheck disable=SC2016 # $1 is the hook's argument
+		if ! sys_mmdebstrap "$suite" "$tmp/root" --skip=cleanup/apt/lists \
+			--include="systemd-sysv,udev,kmod,dkms,initramfs-tools,linux-image-$krel,linux-headers-$krel" \
+			"${hooks[@]}" --customize-hook='mkdir -p "$1/var/cache/roulette-debs" &&
+				find "$1/var/cache/apt/archives" -name "*.deb" -exec mv -t "$1/var/cache/roulette-debs" {} +' ||
+			! tar -C "$tmp/root" --numeric-owner -I 'zstd -q -T0 -3' -cf "$tmp/base.tar.zst" . ||
+			! mv "$tmp/base.tar.zst" "$tarball"; then
+			rm -rf "$tmp"
+			return 1
+		fi
 		rm -rf "$tmp"
-		return 1
+		# This suite's older bases (superseded ABIs) are of no further use.
+		find "$dir" -maxdepth 1 -name "base-$suite-*.tar.zst" ! -name "${tarball##*/}" -delete
 	fi
-	if ! tar -C "$tmp/root" --numeric-owner -I 'zstd -q -T0 -3' -cf "$tmp/base.tar.zst" . ||
-		! mv "$tmp/base.tar.zst" "$tarball"; then
-		rm -rf "$tmp"
-		return 1
+	echo "$tarball"
+}
+
+# sys_autopkgtest_tarball SUITE KREL: the cached testbed for autopkgtest's
+# unshare backend: minbase with dkms, the headers of one kernel (so the
+# dkms test builds for that kernel only) and linux-doc (a dependency of the
+# generated test), already installed.
+sys_autopkgtest_tarball() {
+	local suite=$1 krel=$2 dir=$ROULETTE_CACHE/systest tarball tmp
+	tarball=$dir/autopkgtest-$suite-$krel.tar
+	if [ ! -s "$tarball" ]; then
+		mkdir -p "$dir" && tmp=$(mktemp "$dir/autopkgtest.XXXXXX.tar") || return 1
+		if ! sys_mmdebstrap "$suite" "$tmp" --include="dkms,linux-headers-$krel,linux-doc" ||
+			! mv "$tmp" "$tarball"; then
+			rm -f "$tmp"
+			return 1
+		fi
+		find "$dir" -maxdepth 1 -name "autopkgtest-$suite-*.tar" ! -name "${tarball##*/}" -delete
 	fi
-	rm -rf "$tmp"
-	# Older bases (superseded ABIs) are of no further use.
-	find "$dir" -maxdepth 1 -name 'base-*.tar.zst' ! -name "${tarball##*/}" -delete
 	echo "$tarball"
 }
 
@@ -67,30 +100,4 @@ in_root() {
 	shift
 	chroot "$root" /usr/bin/env -i HOME=/root LC_ALL=C.UTF-8 \
 		PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive "$@"
-}
-
-# sys_autopkgtest_tarball K61: the cached testbed for autopkgtest's unshare
-# backend: Debian 12 minbase with dkms, the headers of one 6.1 kernel (so
-# the dkms test builds for that kernel only) and linux-doc (a dependency of
-# the generated test), already installed.
-sys_autopkgtest_tarball() {
-	local k61=$1 dir=$ROULETTE_CACHE/systest tarball tmp
-	tarball=$dir/autopkgtest-bookworm-$k61.tar
-	if [ -s "$tarball" ]; then
-		echo "$tarball"
-		return 0
-	fi
-	mkdir -p "$dir" || return 1
-	tmp=$(mktemp "$dir/autopkgtest.XXXXXX.tar") || return 1
-	log "mmdebstrap: autopkgtest testbed with linux-headers-$k61"
-	if ! mmdebstrap --variant=minbase --quiet \
-		--aptopt='Apt::Install-Recommends "false"' \
-		--include="dkms,linux-headers-$k61,linux-doc" \
-		bookworm "$tmp" /etc/apt/sources.list.d/debian.sources >&2 ||
-		! mv "$tmp" "$tarball"; then
-		rm -f "$tmp"
-		return 1
-	fi
-	find "$dir" -maxdepth 1 -name 'autopkgtest-bookworm-*.tar' ! -name "${tarball##*/}" -delete
-	echo "$tarball"
 }
