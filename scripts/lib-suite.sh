@@ -195,6 +195,15 @@ suite_headers() {
 	echo "/usr/src/linux-headers-$krel"
 }
 
+# suite_srctree ROOT KREL: the kernel's source tree as seen in the chroot:
+# the -common package's directory the flavour's Makefile includes.
+suite_srctree() {
+	local srctree
+	srctree=$(sed -n 's#^include \(/usr/src/[^ ]*\)/Makefile$#\1#p' \
+		"$1/usr/src/linux-headers-$2/Makefile")
+	echo "${srctree:-/usr/src/linux-headers-$2}"
+}
+
 # suite_checker_valid ROOT KREL: Debian's 7.x headers packages call
 # $(srctree)/scripts/checker-valid.sh for C=1/C=2 but do not ship it, so
 # make prints "No such file" and never runs sparse. Put the equivalent in
@@ -202,9 +211,7 @@ suite_headers() {
 # does (run sparse when it parses __typeof_unqual__, else say it is too old).
 suite_checker_valid() {
 	local root=$1 srctree script
-	srctree=$(sed -n 's#^include \(/usr/src/[^ ]*\)/Makefile$#\1#p' \
-		"$root/usr/src/linux-headers-$2/Makefile")
-	[ -n "$srctree" ] || srctree=/usr/src/linux-headers-$2
+	srctree=$(suite_srctree "$root" "$2")
 	script=$root$srctree/scripts/checker-valid.sh
 	grep -qs 'scripts/checker-valid.sh' "$root$srctree/Makefile" && [ ! -e "$script" ] || return 0
 	cat >"$script.tmp" <<-'EOF' && chmod 755 "$script.tmp" && mv "$script.tmp" "$script"
@@ -221,10 +228,11 @@ suite_checker_valid() {
 
 # suite_build SUITE KREL OUTDIR [make args...]: build src/ for KREL in the
 # chroot with its compiler, like build_modules does on the host; the .ko
-# files land in OUTDIR. Compiler output goes to stdout/stderr (grep it for
+# files land in OUTDIR. With C=1/C=2, sparse is the chroot's own unless the
+# kernel rejects it (suite_check_arg). Compiler output goes to stdout/stderr (grep it for
 # "warning:"); the status is make's.
 suite_build() {
-	local suite=$1 krel=$2 out=$3 root kdir build rc=0
+	local suite=$1 krel=$2 out=$3 root kdir build check rc=0
 	shift 3
 	root=$(suite_root "$suite") || return
 	kdir=$(suite_headers "$suite" "$krel") || return
@@ -234,8 +242,12 @@ suite_build() {
 		rm -rf "$build"
 		return 1
 	}
+	check=$(suite_check_arg "$suite" "$root" "$krel" "$@") || {
+		rm -rf "$build"
+		return 1
+	}
 	suite_run "$root" make -s -C "$kdir" M="/tmp/${build##*/}" KERNELRELEASE="$krel" \
-		"$@" modules || rc=$?
+		${check:+"$check"} "$@" modules || rc=$?
 	if [ "$rc" -eq 0 ]; then
 		cp "$build"/*.ko "$out/" || rc=1
 	fi
@@ -278,4 +290,94 @@ suite_image() {
 	rm -rf "$dl" "$dir/vmlinuz.tmp"
 	[ "$rc" -eq 0 ] || return "$rc"
 	echo "$dir/vmlinuz"
+}
+
+# A newer sparse for a chroot whose own is too old for a kernel's headers
+# (trixie's 0.6.4 cannot parse 7.x's __typeof_unqual__, and sid's binary
+# package needs sid's gcc): built, as a trixie developer would, from the
+# source package of SUITE_SPARSE_FROM with the chroot's own gcc (sparse
+# looks for that gcc's headers), installed as SUITE_SPARSE beside the
+# chroot's sparse, which other kernels' builds keep using.
+SUITE_SPARSE=/usr/local/bin/sparse
+SUITE_SPARSE_FROM=${SUITE_SPARSE_FROM:-sid}
+
+# suite_sparse SUITE ROOT: SUITE_SPARSE in the chroot ROOT, built once
+# (stamp: /var/lib/roulette-sparse, the source version). deb-src comes from
+# a throwaway sources list and lists directory: the chroot's apt state is
+# left as it was, only dpkg-dev (for apt-get source) is added. Silent when
+# it works (make check reads a build's output as findings): the log is
+# $ROULETTE_CACHE/suites/.BASE.sparse.log, its tail on stderr on failure.
+suite_sparse() {
+	local suite=$1 root=$2 base stamp logf
+	base=$(suite_base "$suite") || return 1
+	stamp=$root/var/lib/roulette-sparse
+	[ -x "$root$SUITE_SPARSE" ] && [ -s "$stamp" ] && return 0
+	logf=$ROULETTE_CACHE/suites/.$base.sparse.log
+	(
+		suite_lock "$base" || exit 1
+		[ -x "$root$SUITE_SPARSE" ] && [ -s "$stamp" ] && exit 0
+		tmp=$(mktemp -d "$root/tmp/roulette-sparse.XXXXXX") || exit 1
+		trap 'rm -rf "$tmp"' EXIT
+		dir=/tmp/${tmp##*/}
+		echo "deb-src $SUITE_MIRROR $SUITE_SPARSE_FROM main" >"$tmp/sources.list" &&
+			mkdir -p "$tmp/sources.list.d" "$tmp/lists/partial" "$tmp/cache" || exit 1
+		# Valid-Until off as for the chroots (a lagging mirror's sid).
+		set -- apt-get -q -o Dir::Etc::SourceList="$dir/sources.list" \
+			-o Dir::Etc::SourceParts="$dir/sources.list.d" \
+			-o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache" \
+			-o Acquire::Check-Valid-Until=false -o APT::Sandbox::User=root
+		{
+			start=$SECONDS
+			echo "== $(date -u +%FT%TZ): sparse from $SUITE_SPARSE_FROM's source for $base"
+			# shellcheck disable=SC2016 # expanded by the inner shell
+			suite_run "$root" apt-get -q install -y --no-install-recommends dpkg-dev &&
+				suite_run "$root" "$@" update &&
+				suite_run "$root" sh -c 'cd "$1" && shift && exec "$@"' sh "$dir" "$@" source sparse ||
+				exit 1
+			dsc=$(echo "$tmp"/sparse_*.dsc) && src=$(echo "$tmp"/sparse-*/) &&
+				[ -f "$dsc" ] && [ -d "$src" ] || exit 1
+			version=${dsc##*/sparse_} version=${version%.dsc}
+			# CC=gcc: Debian's patch pins sid's gcc-N. The version string
+			# as Debian's build sets it, naming where this one comes from.
+			src=$dir/${src#"$tmp"/}
+			suite_run "$root" make -C "$src" \
+				-j"$(nproc)" CC=gcc HAVE_LLVM=no \
+				SPARSE_VERSION="$version ($SUITE_SPARSE_FROM source, built in $base)" sparse &&
+				suite_run "$root" install -D -m 755 "${src}sparse" "$SUITE_SPARSE" &&
+				suite_run "$root" "$SUITE_SPARSE" --version || exit 1
+			echo "$version" >"$stamp.tmp" && mv "$stamp.tmp" "$stamp" || exit 1
+			echo "== sparse $version built in $((SECONDS - start)) s"
+		} >"$logf" 2>&1
+	) && return 0
+	tail -n 20 "$logf" >&2 2>/dev/null
+	echo "suite $suite: cannot build sparse from $SUITE_SPARSE_FROM's source (log: $logf)" >&2
+	return 1
+}
+
+# suite_check_arg SUITE ROOT KREL [make args...]: the CHECK= argument a
+# build with these make args needs, or nothing. Only a C= build whose
+# kernel validates its checker (7.x: scripts/checker-valid.sh) and rejects
+# the chroot's sparse needs one: SUITE_SPARSE, built on that first use.
+# Kernels that take the chroot's sparse (trixie's 6.12) keep it.
+suite_check_arg() {
+	local suite=$1 root=$2 krel=$3 a checked='' srctree
+	shift 3
+	for a; do
+		case $a in
+		C=0 | C=) checked='' ;;
+		C=*) checked=1 ;;
+		CHECK=*) return 0 ;;
+		esac
+	done
+	[ -n "$checked" ] || return 0
+	srctree=$(suite_srctree "$root" "$krel")
+	grep -qs 'scripts/checker-valid.sh' "$root$srctree/Makefile" || return 0
+	[ "$(suite_run "$root" "$srctree/scripts/checker-valid.sh" sparse 2>/dev/null)" = 1 ] &&
+		return 0
+	suite_sparse "$suite" "$root" || return
+	if [ "$(suite_run "$root" "$srctree/scripts/checker-valid.sh" "$SUITE_SPARSE" 2>&1)" != 1 ]; then
+		echo "suite $suite: $SUITE_SPARSE is not valid for $krel either" >&2
+		return 1
+	fi
+	echo "CHECK=$SUITE_SPARSE"
 }
