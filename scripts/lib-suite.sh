@@ -228,9 +228,9 @@ suite_checker_valid() {
 
 # suite_build SUITE KREL OUTDIR [make args...]: build src/ for KREL in the
 # chroot with its compiler, like build_modules does on the host; the .ko
-# files land in OUTDIR. With C=1/C=2, sparse is the chroot's own unless the
-# kernel rejects it (suite_check_arg). Compiler output goes to stdout/stderr (grep it for
-# "warning:"); the status is make's.
+# files land in OUTDIR. Compiler output goes to stdout/stderr (grep it for
+# "warning:"); the status is make's. With C=1/C=2, sparse is the chroot's
+# own unless the kernel rejects it (suite_check_arg).
 suite_build() {
 	local suite=$1 krel=$2 out=$3 root kdir build check rc=0
 	shift 3
