@@ -1,136 +1,98 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make test-debug: the guest suite on a kernel with its bug detectors on,
-# and the drivers built into that kernel.
-#   1. scripts/build-debug-kernel.sh (cached; the first build takes long);
-#   2. our modules built against the debug tree and the whole guest suite
-#      (scripts/guest-test.sh --kernel) run on it, kmemleak scan included;
-#   3. the built-in kernel (hello, mymod, roulette =y) booted with
-#      "mymod.sec=2 roulette.chance=0": parameters, device at boot, ticks;
-#   4. the console logs of both scanned for detector reports;
-#   5. the detectors' self-test: tests/debug/canary.ko makes one bug of each
-#      kind (KASAN, UBSAN, DEBUG_OBJECTS, atomic sleep, lockdep, kmemleak)
-#      and each must be reported, so a clean run above means something.
-# Any KASAN/UBSAN/lockdep/kmemleak/DEBUG_OBJECTS report in 2-4 fails the run.
+# make test-debug: our drivers on a kernel with its bug detectors on (KASAN,
+# UBSAN, lockdep, ODEBUG, kmemleak: scripts/build-debug-kernel.sh, cached).
+#   suite      scripts/test.sh test-debug: the guest suite and the panic
+#              boot on the debug row, the modules built with W=1;
+#   builtin    bzImage-builtin (hello, mymod, roulette =y) booted with
+#              "mymod.sec=2 roulette.chance=0": tests/debug/builtin.sh;
+#   detectors  tests/debug/canary.ko makes one bug of each kind and each
+#              must be reported (tests/debug/detectors.sh), so that a clean
+#              scan elsewhere means something.
+# Then the console of every boot is scanned for the detector patterns of
+# tests/kernel-reports.txt: what reaches only the console (with a panic).
+# All of it goes to out/results/test-debug.txt, under one closing line.
 #
 #   scripts/test-debug.sh [suite] [builtin] [detectors]   default: all three
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-run_suite=0 run_builtin=0 run_detectors=0
 [ $# -gt 0 ] || set -- suite builtin detectors
-for phase in "$@"; do
-	case $phase in
-	suite) run_suite=1 ;;
-	builtin) run_builtin=1 ;;
-	detectors) run_detectors=1 ;;
+phases=" $* "
+for p in "$@"; do
+	case $p in
+	suite | builtin | detectors) ;;
 	*) die "usage: test-debug.sh [suite] [builtin] [detectors]" ;;
 	esac
 done
-
 guest_host_setup || die "cannot install host packages"
-kcache=$("$ROULETTE_TOP/scripts/build-debug-kernel.sh") || die "cannot build the debug kernel"
-krel=$(cat "$kcache/kernelrelease")
-log "debug kernel $krel in $kcache ($(tr '\n' ' ' <"$kcache/build-times"))"
-work=$ROULETTE_OUT/debug
-mkdir -p "$work"
-results=$work/results.txt
-: >"$results"
-# KASAN's shadow and kmemleak's pool need room; the detectors slow TCG down.
-export ROULETTE_GUEST_MEM=${ROULETTE_GUEST_MEM:-1024}
-export ROULETTE_BOOT_TIMEOUT=${ROULETTE_BOOT_TIMEOUT:-900}
+debug_kernel
+log "debug kernel $(cat "$DEBUG_KERNEL/kernelrelease") in $DEBUG_KERNEL ($(tr '\n' ' ' <"$DEBUG_KERNEL/build-times"))"
+work=$ROULETTE_OUT/test-debug
+# As scripts/test.sh sets them for this stage: KASAN's shadow, slow detectors.
+export ROULETTE_GUEST_MEM=1024 ROULETTE_BOOT_TIMEOUT=900
+consoles=()
+declare -A from
 
-record() { # record PASS|FAIL TEXT
-	echo "$1: $2" | tee -a "$results"
-}
-
-# Reports the detectors print. Several reach the console at KERN_EMERG only
-# with a panic; the guest tests scan dmesg themselves, this catches the rest.
-detector_re='BUG: KASAN|UBSAN:|WARNING: possible (recursive|circular) locking|inconsistent lock state|ODEBUG:|kmemleak:.*suspected|BUG: sleeping function called'
-
-scan_console() { # scan_console NAME LOG
-	local hits
-	hits=$(tr -d '\r' <"$2" | grep -a -E "$detector_re" | head -n 3 || true)
-	if [ -z "$hits" ]; then
-		record PASS "[debug] $1: no KASAN/UBSAN/lockdep/ODEBUG/kmemleak report on the console"
-	else
-		record FAIL "[debug] $1: detector report: $(echo "$hits" | tr '\n' ' ')"
-	fi
-}
-
-if [ "$run_suite" = 1 ]; then
-	log "guest suite on $krel"
-	rc=0
-	ROULETTE_OUT=$work/suite "$ROULETTE_TOP/scripts/guest-test.sh" \
-		--kernel "$kcache/bzImage-modules" --kdir "$kcache/tree" --name debug || rc=$?
-	grep -E '^(PASS|FAIL): ' "$work/suite/guest/results.txt" >>"$results" || true
-	[ "$rc" = 0 ] || record FAIL "[debug] guest suite exit status $rc"
-	for f in "$work"/suite/guest/debug/*.log; do
-		[ -f "$f" ] && scan_console "guest suite $(basename "$f" .log) boot" "$f"
+if [[ $phases == *" suite "* ]]; then
+	for t in $(kernel_rows test-debug); do
+		consoles+=("$work/$t/$t.console")
+		[ "${ROULETTE_NO_PANIC:-0}" = 1 ] || consoles+=("$work/$t/$t-panic.console")
 	done
+	# A boot that does not happen this time must not be judged by an old log.
+	rm -f "${consoles[@]}"
+	"$ROULETTE_TOP/scripts/test.sh" test-debug || true
+	# test.sh opened the stage's results: append to them, close them once.
+	RESULTS_FILE=$ROULETTE_OUT/results/test-debug.txt
+else
+	results_open test-debug
 fi
 
-# mini_initramfs OUT INIT [FILE...]: busybox, the guest lib and tools, INIT
-# as /init, the FILEs in /modules.
-mini_initramfs() {
-	local out=$1 init=$2 root
-	shift 2
-	root=$(mktemp -d) || return 1
-	chmod 755 "$root"
-	busybox_root "$root" || return 1
-	mkdir -p "$root/tests" "$root/modules"
-	install -m 755 "$init" "$root/init"
-	cp "$ROULETTE_TOP/tests/guest/lib.sh" "$root/tests/lib.sh"
-	cp "$work"/tools/{modload,devio,runas} "$root/bin/"
-	[ $# -eq 0 ] || cp "$@" "$root/modules/"
-	make_initramfs "$root" "$out"
-	rm -rf "$root"
-}
-
-# guest_run NAME VMLINUZ INITRD APPEND: boot, collect PASS/FAIL lines.
-guest_run() {
-	local name=$1 logf=$work/$1.log rc=0 start=$SECONDS
-	: >"$logf"
-	qemu_boot "$2" "$3" "$logf" "$ROULETTE_BOOT_TIMEOUT" "$4" || rc=$?
-	guest_results "$logf" "$name" | tee -a "$results"
-	if grep -aq '^GUEST-DONE' "$logf"; then
-		record PASS "[$name] ran to the end ($((SECONDS - start)) s)"
-	else
-		record FAIL "[$name] did not finish (qemu status $rc); log tail:"
-		tr -d '\r' <"$logf" | tail -n 40 | sed 's/^/    /'
-	fi
-}
-
-guest_tools "$work/tools" || die "cannot build tests/tools"
-
-if [ "$run_builtin" = 1 ]; then
-	log "built-in test on $krel"
-	mini_initramfs "$work/builtin-initrd.gz" "$ROULETTE_TOP/tests/debug/builtin-init.sh" ||
-		die "cannot build the initramfs"
-	guest_run debug-builtin "$kcache/bzImage-builtin" "$work/builtin-initrd.gz" \
-		"mymod.sec=2 roulette.chance=0"
-	scan_console "built-in boot" "$work/debug-builtin.log"
+if [[ $phases == *" builtin "* ]]; then
+	mkdir -p "$work/builtin"
+	guest_initramfs "$work/builtin/initrd.gz" || die "cannot build the initramfs"
+	guest_run debug-builtin "$work/builtin" "$DEBUG_KERNEL/bzImage-builtin" "$work/builtin/initrd.gz" \
+		"suites=debug/builtin.sh mymod.sec=2 roulette.chance=0" || true
+	consoles+=("$work/builtin/debug-builtin.console")
 fi
 
-if [ "$run_detectors" = 1 ]; then
-	log "detector self-test on $krel"
-	cdir=$work/canary
+if [[ $phases == *" detectors "* ]]; then
+	cdir=$work/detectors
 	rm -rf "$cdir" && mkdir -p "$cdir"
 	cp "$ROULETTE_TOP/tests/debug/canary.c" "$cdir/"
 	echo 'obj-m := canary.o' >"$cdir/Kbuild"
-	if make -s -C "$kcache/tree" M="$cdir" W=1 modules >"$cdir/build.log" 2>&1 &&
+	if make -s -C "$DEBUG_KERNEL/tree" M="$cdir" W=1 modules >"$cdir/build.log" 2>&1 &&
 		! grep -qi -e 'warning:' -e 'error:' "$cdir/build.log"; then
-		mini_initramfs "$work/canary-initrd.gz" "$ROULETTE_TOP/tests/debug/canary-init.sh" \
-			"$cdir/canary.ko" || die "cannot build the initramfs"
-		guest_run debug-detectors "$kcache/bzImage-modules" "$work/canary-initrd.gz" ""
+		guest_initramfs "$cdir/initrd.gz" --add "$cdir/canary.ko" modules/canary.ko ||
+			die "cannot build the initramfs"
+		guest_run debug-detectors "$cdir" "$DEBUG_KERNEL/bzImage-modules" "$cdir/initrd.gz" \
+			suites=debug/detectors.sh || true
+		consoles+=("$cdir/debug-detectors.console")
+		# The canaries' reports reach the console too (lockdep's report
+		# raises its level): judge only what follows them.
+		from[$cdir/debug-detectors.console]="roulette-test: canaries done"
 	else
 		record FAIL "[debug-detectors] canary build: $(head -n 3 "$cdir/build.log" | tr '\n' ' ')"
 	fi
 fi
 
-passed=$(grep -c '^PASS: ' "$results" || true)
-failed=$(grep -c '^FAIL: ' "$results" || true)
-echo "${passed} passed, ${failed} failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+# Detector reports print below the console's level (the guest reads them
+# from dmesg) unless a panic or an oops raises it: those the host catches,
+# in the kernel's lines (timestamped), not the guest's own echoes.
+for c in "${consoles[@]}"; do
+	t=$(basename "$c" .console) f=${from[$c]:-}
+	if [ ! -s "$c" ]; then
+		record FAIL "[$t] console: no KASAN/UBSAN/lockdep/ODEBUG/kmemleak report: no console log $c"
+	elif [ -n "$f" ] && ! grep -aqF "$f" "$c"; then
+		record FAIL "[$t] console: no KASAN/UBSAN/lockdep/ODEBUG/kmemleak report: no '$f' line"
+	elif hits=$(tr -d '\r' <"$c" | awk -v f="$f" 'f == "" || index($0, f) { f = "" } f == ""' |
+		grep -a -E '^\[ *[0-9]+\.[0-9]+\] ' | grep -a -E -f <(awk '$1 == "detector" {
+		sub(/^detector +/, ""); print }' "$ROULETTE_TOP/tests/kernel-reports.txt")); then
+		record FAIL "[$t] console: no KASAN/UBSAN/lockdep/ODEBUG/kmemleak report: $(head -n 3 <<<"$hits" | tr '\n' ' ')"
+	else
+		record PASS "[$t] console: no KASAN/UBSAN/lockdep/ODEBUG/kmemleak report"
+	fi
+done
+results_close

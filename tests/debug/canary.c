@@ -3,7 +3,7 @@
  * canary - a known bug of each kind the debug kernel's detectors must
  * report, so `make test-debug` proves its scans would catch a real one in
  * our drivers. Test-only: never packaged, only loaded into the debug kernel
- * (tests/debug/canary-init.sh), one bug per load:
+ * (tests/debug/detectors.sh), one bug per load:
  *
  *   insmod canary.ko bug=kasan|ubsan|odebug|sleep|leak|lockdep
  */

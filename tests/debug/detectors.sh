@@ -1,0 +1,59 @@
+#!/bin/sh
+# The detectors' self-test (scripts/test-debug.sh, suites=debug/detectors.sh):
+# load /modules/canary.ko once per deliberate bug and check that the debug
+# kernel reports it with the line our scans look for; if a detector were
+# missing from the config, every clean scan would pass vacuously.
+#
+# Each bug's report is then taken out of the ring buffer (to
+# /tmp/canary.log, not to KLOG): the runner's kernel-log file, which never
+# excuses a detector report, still judges the rest of this boot, so a
+# report the canaries did not ask for fails as anywhere else.
+# shellcheck source=../lib.sh
+. /tests/lib.sh
+
+# canary BUG PATTERN: load with bug=BUG, expect PATTERN (ERE) in the log.
+canary() {
+	drain	# what came before is the runner's to judge
+	m=$(mark "$1")
+	expect_eq "canary bug=$1 loads" ok "$(/bin/modload /modules/canary.ko "bug=$1")"
+	if log_since "$m" | grep -Eq -- "$2"; then
+		pass "$1 is reported: /$2/"
+	else
+		fail "$1 is reported" "no /$2/ in the kernel log"
+	fi
+	/bin/modload -r canary >/dev/null
+	dmesg -c >>/tmp/canary.log
+}
+
+# Order matters: lockdep switches itself off after any report that taints
+# the kernel "lockdep unreliable" (KASAN's does), and KASAN reports only its
+# first bug per boot. Lockdep first, KASAN last.
+canary lockdep 'WARNING: possible circular locking dependency detected'
+canary sleep 'BUG: sleeping function called from invalid context'
+canary odebug 'ODEBUG: free active .*object type: timer_list'
+canary ubsan 'UBSAN: shift-out-of-bounds in .*canary\.c'
+canary kasan 'BUG: KASAN: slab-out-of-bounds in canary_kasan'
+
+# A leak: kmemleak reports objects unreferenced through two scans, at least
+# 5 s old. Keep the module loaded so the backtrace resolves.
+drain
+expect_eq "canary bug=leak loads" ok "$(/bin/modload /modules/canary.ko bug=leak)"
+if [ -w "$KMEMLEAK" ]; then
+	sleep 6
+	echo scan >"$KMEMLEAK"
+	sleep 1
+	echo scan >"$KMEMLEAK"
+	if grep -q 'canary_leak' "$KMEMLEAK"; then
+		pass "leak is reported by kmemleak (backtrace names canary_leak)"
+	else
+		fail "leak is reported by kmemleak" "$(grep -c '^unreferenced object' "$KMEMLEAK") objects, none from canary_leak"
+	fi
+	# Reported once: the runner's scans must not count it again.
+	echo clear >"$KMEMLEAK"
+else
+	fail "leak is reported by kmemleak" "no $KMEMLEAK"
+fi
+dmesg -c >>/tmp/canary.log
+# At KERN_EMERG, so the console shows it: the host judges what follows.
+echo "<0>roulette-test: canaries done" >/dev/kmsg
+finish
