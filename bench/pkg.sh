@@ -26,11 +26,10 @@ R() {
 
 # timed CMD...: run in the rootfs; prints the wall seconds. Fails with CMD.
 timed() {
-	local t0 t1
+	local t0
 	t0=$(date +%s.%N)
 	R "$@" || return 1
-	t1=$(date +%s.%N)
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+	awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f\n", b - a }'
 }
 
 # apt_local CMD...: apt-get that knows only the local repository (no network).
@@ -118,11 +117,12 @@ fig6() {
 }
 
 # pkg_figures FIGS RUNS DIR: figures 5 and/or 6, RUNS runs each, working
-# in DIR; run it in a subshell (it exits on error).
+# in DIR; run it in a subshell (it exits on error). build-deb.sh installs
+# its own tools.
 pkg_figures() {
 	local kbench version
 	runs=$2 pwork=$3 root=$3/root
-	apt_install mmdebstrap zstd apt-utils dpkg-dev debhelper dh-dkms >&2 || die "cannot install host tools"
+	apt_install mmdebstrap zstd apt-utils >&2 || die "cannot install host tools"
 	version=$(pkg_version) || die "version mismatch (scripts/check-version.sh)"
 	{ kernel_resolve 6.1-cloud && kernel_resolve 6.12-cloud && kernel_resolve 6.1-amd64; } ||
 		die "cannot resolve the kernels"

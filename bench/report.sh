@@ -42,38 +42,41 @@ function row(a, b, c, d, e, f, g) {
 	printf "|  %s| %s| %s| %s| %s| %s| %s |\n", a, b, c, d, e, f, g
 }
 function get(k) { return k in V ? V[k] : "" }
+# put T F ROUND DEV PROCS VALUE: one measurement, its round listed once
+function put(t, f, r, d, p, v) {
+	V[t, f, r, d, p] = v
+	if (!((t, f, "r", r) in V)) { V[t, f, "r", r] = 1; RL[t, f, ++NR_[t, f]] = r }
+}
 # rounds T F: sorts the rounds of tag T, figure F into RD[1..n], returns n
 function rounds(t, f,    i) {
 	for (i = 1; i <= NR_[t, f]; i++) RD[i] = RL[t, f, i]
 	isort(RD, NR_[t, f])
 	return NR_[t, f]
 }
-# roulette vs /dev/zero, one reader, ratio per round
-function pair_rows(t, f, title, goal,    i, n, a, b, x, rou, zero, rat, nr, nz, nx, s, met) {
-	if (!(n = rounds(t, f))) return
-	for (i = 1; i <= n; i++) {
-		a = get(t SUBSEP f SUBSEP RD[i] SUBSEP "kernel-roulette" SUBSEP 1)
-		b = get(t SUBSEP f SUBSEP RD[i] SUBSEP "zero" SUBSEP 1)
-		if (a != "") rou[++nr] = a
-		if (b != "") zero[++nz] = b
-		if ((x = ratio(a, b)) != "") rat[++nx] = x
-	}
-	s = fmts("%.3f", rat, nx)
-	met = goal == "–" ? "–" : verdict(MED, "ge", goal)
-	row(title, t, "roulette " fmts("%.0f", rou, nr) "/s", "/dev/zero " fmts("%.0f", zero, nz) "/s", s "×", goal, met)
+# A vs B per round of tag T, figure F (sorted into RD by rounds): the
+# values of each, their ratio per round; the goal is met by the median
+# ratio (OP ge or le). val K DEV SC: the value of DEV in round K, its scaling
+# (2 readers / 1) when SC.
+function val(k, dev, sc) {
+	return sc ? ratio(get(k SUBSEP dev SUBSEP 2), get(k SUBSEP dev SUBSEP 1)) : get(k SUBSEP dev SUBSEP 1)
 }
-# scaling (2 readers / 1) of roulette and of /dev/zero, their ratio per round
-function fig2_rows(t, f, title,    i, n, k, a, b, x, sr, sz, rat, nr, nz, nx, s, met) {
+function ab_row(t, f, title, a, b, sc, fm, unit, goal, op,    i, n, k, x, y, z, va, vb, vr, na, nb, nr, s, met) {
 	if (!(n = rounds(t, f))) return
 	for (i = 1; i <= n; i++) {
 		k = t SUBSEP f SUBSEP RD[i]
-		if ((a = ratio(get(k SUBSEP "kernel-roulette" SUBSEP 2), get(k SUBSEP "kernel-roulette" SUBSEP 1))) != "") sr[++nr] = a
-		if ((b = ratio(get(k SUBSEP "zero" SUBSEP 2), get(k SUBSEP "zero" SUBSEP 1))) != "") sz[++nz] = b
-		if ((x = ratio(a, b)) != "") rat[++nx] = x
+		if ((x = val(k, a, sc)) != "") va[++na] = x
+		if ((y = val(k, b, sc)) != "") vb[++nb] = y
+		if ((z = ratio(x, y)) != "") vr[++nr] = z
 	}
-	s = fmts("%.3f", rat, nx)
-	met = verdict(MED, "ge", "0.95")
-	row(title, t, "roulette " fmts("%.2f", sr, nr) "×", "/dev/zero " fmts("%.2f", sz, nz) "×", s "×", "≥ 0.95×", met)
+	if (t == "pkg" && (!na || !nb)) return
+	s = fmts("%.3f", vr, nr)
+	met = goal == "–" ? "–" : verdict(MED, op, goal)
+	row(title, t == "pkg" ? V["pkg", f, "kernel"] : t, (a == "kernel-roulette" ? "roulette" : a) " " fmts(fm, va, na) unit,
+		(b == "zero" ? "/dev/zero" : b) " " fmts(fm, vb, nb) unit, s "×", goal, met)
+}
+# roulette vs /dev/zero (one reader, or the scaling when SC)
+function dev_row(t, f, title, goal, sc) {
+	ab_row(t, f, title, "kernel-roulette", "zero", sc, sc ? "%.2f" : "%.0f", sc ? "×" : "/s", goal, "ge")
 }
 function fig3_rows(t,    i, m, s) {
 	for (i = 1; i <= 3; i++) {
@@ -123,19 +126,6 @@ function fig4_rows(t,    si, s, n, k, j, x, np, t0, prev, sum, err, late, lcopy,
 			sprintf("%.4f", 1 + mean / 100) "× nominal period", "< 0.5 %, no accumulation", ok ? "met" : "**missed**")
 	}
 }
-# figures 5, 6: runs alternate A B A B, ratio per pair (by run number)
-function pkg_row(f, title, ours, ref, goal,    i, a, b, x, na, nb, nx, n, s, met) {
-	for (i = 1; i <= PN[f, ours]; i++) a[++na] = V[f, ours, "v", i]
-	for (i = 1; i <= PN[f, ref]; i++) b[++nb] = V[f, ref, "v", i]
-	if (!na || !nb) return
-	for (i = 1; i <= PR[f]; i++) RD[i] = V[f, "run", i]
-	isort(RD, n = PR[f])
-	for (i = 1; i <= n; i++)
-		if ((s = ratio(get(f SUBSEP ours SUBSEP RD[i]), get(f SUBSEP ref SUBSEP RD[i]))) != "") x[++nx] = s
-	s = fmts("%.3f", x, nx)
-	met = verdict(MED, "le", goal)
-	row(title, get(f SUBSEP "kernel"), ours " " fmts("%.2f", a, na) " s", ref " " fmts("%.2f", b, nb) " s", s "×", goal, met)
-}
 {
 	line[NR] = $0
 	split("", kv)
@@ -143,12 +133,8 @@ function pkg_row(f, title, ours, ref, goal,    i, a, b, x, na, nb, nx, n, s, met
 }
 $1 == "pkg" {
 	if ($2 == "versions") versions = substr($0, index($0, "roulette-dkms="))
-	else if ("kernel" in kv) { if (!(($2, "kernel") in V)) V[$2, "kernel"] = kv["kernel"] }
-	else if ("secs" in kv) {
-		f = $2; p = kv["pkg"]; r = kv["run"]
-		V[f, p, r] = kv["secs"]; V[f, p, "v", ++PN[f, p]] = kv["secs"]
-		if (!((f, "runseen", r) in V)) { V[f, "runseen", r] = 1; V[f, "run", ++PR[f]] = r }
-	}
+	else if ("kernel" in kv) { if (!(("pkg", $2, "kernel") in V)) V["pkg", $2, "kernel"] = kv["kernel"] }
+	else if ("secs" in kv) put("pkg", $2, kv["run"], kv["pkg"], 1, kv["secs"])
 	next
 }
 $2 == "host" { hostl[++nh] = "- " $1 ": " substr($0, index($0, "host ") + 5); next }
@@ -161,8 +147,7 @@ $2 == "fig3" { V[$1, "size", kv["module"]] = kv["size"] }
 $2 == "fig4" && kv["event"] == "init" { V[$1, "t0", kv["sec"]] = kv["t"]; V[$1, "ticks", kv["sec"]] = 0 }
 $2 == "fig4" && kv["event"] == "timer" { V[$1, "tick", kv["sec"], ++V[$1, "ticks", kv["sec"]]] = kv["t"] }
 $2 ~ /^fig[12bp]/ && ("round" in kv) {
-	V[$1, $2, kv["round"], kv["dev"], kv["procs"]] = kv["rate"]
-	if (!(($1, $2, "r", kv["round"]) in V)) { V[$1, $2, "r", kv["round"]] = 1; RL[$1, $2, ++NR_[$1, $2]] = kv["round"] }
+	put($1, $2, kv["round"], kv["dev"], kv["procs"], kv["rate"])
 	if ($2 ~ /^figp/) patched = 1
 }
 END {
@@ -180,7 +165,7 @@ END {
 		if (tag[i] in crash) printf "- %s: %d boot(s) crashed early under MTTCG and were retried\n", tag[i], crash[tag[i]]
 		if (tag[i] in incomplete) printf "- %s: boot(s)%s did not complete (out/results/bench.txt)\n", tag[i], incomplete[tag[i]]
 	}
-	if (versions != "") print "- figures 5-6: chroot of the system test base rootfs, " versions ", kernel headers " V["fig5", "kernel"]
+	if (versions != "") print "- figures 5-6: chroot of the system test base rootfs, " versions ", kernel headers " V["pkg", "fig5", "kernel"]
 	print "\n## Results\n"
 	print "Each cell: median [min–max] over n runs; figures 1 and 2 pool the rounds of"
 	print boots " boots of each kernel. Figures 1, 2: within every run the"
@@ -189,12 +174,12 @@ END {
 	print "summarised. Figures 5, 6: runs alternate A B A B, ratio per pair.\n"
 	row("Figure", "Kernel", "Ours", "Reference", "Ratio", "Goal", "Met")
 	print "| ---|---|---|---|---|---|--- |"
-	for (i = 1; i <= nt; i++) pair_rows(tag[i], "fig1", "1 device cost, open+read+close", "≥ 0.9×")
-	for (i = 1; i <= nt; i++) fig2_rows(tag[i], "fig2", "2 scaling, 2 readers / 1")
+	for (i = 1; i <= nt; i++) dev_row(tag[i], "fig1", "1 device cost, open+read+close", "≥ 0.9×")
+	for (i = 1; i <= nt; i++) dev_row(tag[i], "fig2", "2 scaling, 2 readers / 1", "≥ 0.95×", 1)
 	for (i = 1; i <= nt; i++) fig3_rows(tag[i])
 	for (i = 1; i <= nt; i++) fig4_rows(tag[i])
-	pkg_row("fig5", "5 rebuild cost, dkms build", "roulette", "hello", "≤ 1.5×")
-	pkg_row("fig6", "6 install cost, apt install", "roulette-dkms", "v4l2loopback-dkms", "≤ 1.0×")
+	ab_row("pkg", "fig5", "5 rebuild cost, dkms build", "roulette", "hello", 0, "%.2f", " s", "≤ 1.5×", "le")
+	ab_row("pkg", "fig6", "6 install cost, apt install", "roulette-dkms", "v4l2loopback-dkms", 0, "%.2f", " s", "≤ 1.0×", "le")
 	print "\n### Diagnostics: where figure 1\047s time goes\n"
 	print "Same boots, same interleaving. \"open+close\" leaves the read out, \"pread\""
 	print "repeats pread(fd, buf, 64, 0) on one descriptor (the read path alone)."
@@ -206,11 +191,11 @@ END {
 	row("Loop", "Kernel", "Ours", "Reference", "Ratio", "Goal", "Met")
 	print "| ---|---|---|---|---|---|--- |"
 	for (i = 1; i <= nt; i++) {
-		pair_rows(tag[i], "figb-oc", "open+close", "–")
-		pair_rows(tag[i], "figb-pread", "pread", "–")
-		pair_rows(tag[i], "figp", "patched: open+read+close", "≥ 0.9×")
-		pair_rows(tag[i], "figp-pread", "patched: pread", "–")
-		fig2_rows(tag[i], "figp2", "patched: scaling, 2 readers / 1")
+		dev_row(tag[i], "figb-oc", "open+close", "–")
+		dev_row(tag[i], "figb-pread", "pread", "–")
+		dev_row(tag[i], "figp", "patched: open+read+close", "≥ 0.9×")
+		dev_row(tag[i], "figp-pread", "patched: pread", "–")
+		dev_row(tag[i], "figp2", "patched: scaling, 2 readers / 1", "≥ 0.95×", 1)
 	}
 	print ""
 	while ((getline l < notes) > 0) { print l; n_notes++ }

@@ -38,38 +38,34 @@ hostinfo=$work/host.txt
 # "p" measures bench/*.patch: nothing to measure without one.
 compgen -G "$ROULETTE_TOP/bench/*.patch" >/dev/null || figs=${figs//p/}
 gfigs=$(tr -cd '1234bp' <<<"$figs")
+pfigs=$(tr -cd 56 <<<"$figs")
 mapfile -t rows < <([ -z "$gfigs" ] || kernel_rows bench)
 [ -z "$gfigs" ] || [ ${#rows[@]} -gt 0 ] || die "no kernel for stage bench in tests/kernels.conf"
 
 # --- host load ------------------------------------------------------------------
 
-# cpu_jiffies: "busy nice" CPU time of the whole host so far, in clock ticks.
-cpu_jiffies() {
-	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $3 }' /proc/stat
+# jiffies: CPU time "busy nice" of the whole host so far, then that of the
+# waited-for children (QEMU, chroot) of the shell $me, in clock ticks.
+jiffies() {
+	awk '$1 == "cpu" { b = $2 + $3 + $4 + $7 + $8 + $9; n = $3 }
+		FILENAME != "/proc/stat" { c = $16 + $17 } END { print b, n, c }' /proc/stat "/proc/$me/stat"
 }
 
-# child_jiffies: CPU time of the waited-for children (QEMU, chroot) of
-# the shell that called load_start (pkg_figures runs in a subshell).
-child_jiffies() {
-	awk '{ print $16 + $17 }' "/proc/$me/stat"
-}
-
-# load_start: remember the counters for load_line.
+# load_start: remember the counters for load_line, for the calling shell
+# (pkg_figures runs in a subshell).
 load_start() {
 	me=$BASHPID
-	read -r b0 n0 < <(cpu_jiffies)
-	c0=$(child_jiffies)
+	read -r b0 n0 c0 < <(jiffies)
 	t0=$SECONDS
 }
 
 # load_line TAG [KEY=VALUE]: how busy the host was besides our own work
 # since load_start.
 load_line() {
-	local b1 n1
-	read -r b1 n1 < <(cpu_jiffies)
-	awk -v t="$1" -v note="${2:+$2 }" -v w="$((SECONDS - t0))" -v b="$((b1 - b0))" \
-		-v n="$((n1 - n0))" -v c="$(($(child_jiffies) - c0))" -v hz="$(getconf CLK_TCK)" \
-		-v cpus="$(nproc)" 'BEGIN {
+	local b n c
+	read -r b n c < <(jiffies)
+	awk -v t="$1" -v note="${2:+$2 }" -v w="$((SECONDS - t0))" -v b="$((b - b0))" -v n="$((n - n0))" \
+		-v c="$((c - c0))" -v hz="$(getconf CLK_TCK)" -v cpus="$(nproc)" 'BEGIN {
 		if (w < 1) w = 1
 		other = (b - c) / hz / w; if (other < 0) other = 0
 		printf "%s host %swall=%d own_cores=%.2f other_cores=%.2f other_niced_cores=%.2f free_cores=%.2f\n",
@@ -81,19 +77,17 @@ load_line() {
 # the rest of the host uses less than half a core at nice 0, so the loops
 # do not share the CPU with another QEMU. Prints what it saw.
 wait_quiet() {
-	local waited=0 b0 n0 b1 n1 busy
+	local waited=0 b0 n0 b1 n1 busy me=$BASHPID
 	while :; do
-		read -r b0 n0 < <(cpu_jiffies)
+		read -r b0 n0 _ < <(jiffies)
 		sleep 3
-		read -r b1 n1 < <(cpu_jiffies)
+		read -r b1 n1 _ < <(jiffies)
 		busy=$(awk -v b="$((b1 - b0 - n1 + n0))" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", b / hz / 3 }')
-		if awk -v b="$busy" 'BEGIN { exit !(b < 0.5) }' || [ "$waited" -ge "${BENCH_QUIET_WAIT:-300}" ]; then
-			echo "waited=$waited busy_at_start=$busy"
-			return 0
-		fi
+		awk -v b="$busy" 'BEGIN { exit !(b < 0.5) }' || [ "$waited" -ge "${BENCH_QUIET_WAIT:-300}" ] && break
 		[ "$waited" = 0 ] && log "host busy ($busy cores at nice 0): waiting"
 		waited=$((waited + 3))
 	done
+	echo "waited=$waited busy_at_start=$busy"
 }
 
 # --- guest figures ----------------------------------------------------------------
@@ -102,8 +96,7 @@ wait_quiet() {
 # proposed change, measured beside the real one) in $work/NAME/patched.
 build_patched() {
 	local t=$1 tree=$work/$1/patched-src p
-	rm -rf "$tree" && mkdir -p "$tree/src" || return 1
-	cp "$ROULETTE_TOP"/src/*.c "$ROULETTE_TOP"/src/*.h "$ROULETTE_TOP"/src/Kbuild "$tree/src/"
+	rm -rf "$tree" && mkdir -p "$tree" && cp -r "$ROULETTE_TOP/src" "$tree/" || return 1
 	for p in "$ROULETTE_TOP"/bench/*.patch; do
 		patch -s -d "$tree" -p1 <"$p" || return 1
 	done
@@ -113,8 +106,8 @@ build_patched() {
 # boot NAME N FIGS ROUND0: boot N of the row's kernel running FIGS, rounds
 # numbered from ROUND0 + 1; its figures go to $raw, its verdict to the results.
 boot() {
-	local t=$1 b=$2 tag=$1-boot$2 dir=$work/$1 try quiet rc
-	local suites=bench append="bench.figs=$3 bench.runs=$runs bench.secs=$secs bench.ticks=$ticks bench.round0=$4"
+	local t=$1 b=$2 tag=$1-boot$2 dir=$work/$1 try quiet rc complete=no
+	local append="bench.figs=$3 bench.runs=$runs bench.secs=$secs bench.ticks=$ticks bench.round0=$4"
 	# Boot + loops + timer windows, with a wide margin for a busy host.
 	export ROULETTE_GUEST_CPUS=2 ROULETTE_BOOT_TIMEOUT=$((180 + runs * 8 * (secs + 1) * 2 + ticks * 6 * 2))
 	# QEMU 7.2's multi-threaded TCG now and then crashes an -smp 2 guest
@@ -126,7 +119,7 @@ boot() {
 		load_start
 		rc=0
 		qemu_boot "$vmlinuz" "$dir/initrd.gz" "$dir/$tag.console" "$dir/$tag.results" \
-			"$ROULETTE_BOOT_TIMEOUT" "suites=$suites $append" || rc=$?
+			"$ROULETTE_BOOT_TIMEOUT" "suites=bench $append" || rc=$?
 		grep -q '^PLAN' "$dir/$tag.results" && break
 		cp "$dir/$tag.console" "$dir/$tag.console.crash$try"
 		echo "$t bootcrash try=$try $(grep -a -m1 -o 'Oops.*' "$dir/$tag.console" | tr -d '\r' | tr ' ' '_')" >>"$raw"
@@ -136,12 +129,9 @@ boot() {
 		echo "$t quiet boot=$b $quiet"
 		tr -d '\r' <"$dir/$tag.results" | sed -n -e "s/^DATA: start /$t start boot=$b /p" -e "s/^DATA: /$t /p"
 	} >>"$raw"
-	if guest_verdict "$tag" "$dir/$tag.results" "$dir/$tag.console" "$rc" \
-		"$((SECONDS - t0))" "$(suite_plan "$suites")"; then
-		echo "$t guest boot=$b krel=${KREL_OF[$t]} qemu_rc=$rc tries=$try complete=yes" >>"$raw"
-	else
-		echo "$t guest boot=$b krel=${KREL_OF[$t]} qemu_rc=$rc tries=$try complete=no" >>"$raw"
-	fi
+	guest_verdict "$tag" "$dir/$tag.results" "$dir/$tag.console" "$rc" "$((SECONDS - t0))" \
+		"$(suite_plan bench)" && complete=yes
+	echo "$t guest boot=$b krel=${KREL_OF[$t]} qemu_rc=$rc tries=$try complete=$complete" >>"$raw"
 }
 
 guest_figures() {
@@ -188,15 +178,15 @@ start=$SECONDS
 host_info >"$hostinfo"
 # Keep what this run does not measure (other kernels, the package figures).
 touch "$raw"
-awk -v rows=" ${rows[*]} " -v pkg="$(tr -cd 56 <<<"$figs")" \
+awk -v rows=" ${rows[*]} " -v pkg="$pfigs" \
 	'!index(rows, " " $1 " ") && !(pkg != "" && $1 ~ /^pkg/)' "$raw" >"$raw.new"
 mv "$raw.new" "$raw"
 [ ${#rows[@]} -eq 0 ] || guest_figures
-if [[ $figs == *[56]* ]]; then
-	if (pkg_figures "$(tr -cd 56 <<<"$figs")" "$runs" "$work/pkg") >>"$raw"; then
-		record PASS "[pkg] figures $(tr -cd 56 <<<"$figs") measured"
+if [ -n "$pfigs" ]; then
+	if (pkg_figures "$pfigs" "$runs" "$work/pkg") >>"$raw"; then
+		record PASS "[pkg] figures $pfigs measured"
 	else
-		record FAIL "[pkg] figures $(tr -cd 56 <<<"$figs"): see the messages above"
+		record FAIL "[pkg] figures $pfigs: see the messages above"
 	fi
 fi
 echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg); bench wall time $((SECONDS - start)) s" >>"$hostinfo"
