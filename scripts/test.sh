@@ -3,8 +3,9 @@
 # (or ROULETTE_KERNELS), build the modules as that system would (W=1; a
 # warning is a failure), boot the kernel under QEMU with the one initramfs
 # and run the guest suite (suites=guest), then boot it once more for a
-# real boom=panic (suites=guest/panic.sh). A build for another kernel
-# series rides along to prove ENOEXEC.
+# real boom=panic (suites=guest/panic.sh), and once with module.sig_enforce=1
+# for the refused loads (signatures, modules_disabled). A build for another
+# kernel series rides along to prove ENOEXEC.
 #
 #   scripts/test.sh [STAGE]   the table column and results name (default
 #                             test; make test-debug runs it as test-debug)
@@ -23,6 +24,26 @@ mapfile -t rows < <(kernel_rows "$stage")
 [ ${#rows[@]} -gt 0 ] || die "no kernel for stage $stage in tests/kernels.conf"
 # Debug kernels boot slower: KASAN's shadow, the detectors.
 [ "$stage" = test-debug ] && export ROULETTE_GUEST_MEM=1024 ROULETTE_BOOT_TIMEOUT=900
+
+# signed NAME: $work/NAME/signed/hello-untrusted.ko, the row's hello.ko
+# signed (sha256) with a key of ours, which no Debian kernel trusts, and
+# hello-badsig.ko, the same with its PKCS#7 blob's first byte zeroed.
+signed() {
+	local d=$work/$1/signed key=$work/sign-key.pem sz len
+	local sign_file=(/usr/src/linux-headers-*/scripts/sign-file)
+	[ -s "$key" ] || openssl req -new -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 -batch \
+		-subj "/CN=roulette-dkms test key, trusted by no kernel/" -keyout "$key" -out "$key" \
+		>/dev/null 2>&1 || return 1
+	mkdir -p "$d" && cp "$work/$1/modules/hello.ko" "$d/hello-untrusted.ko" || return 1
+	"${sign_file[0]}" sha256 "$key" "$key" "$d/hello-untrusted.ko" || return 1
+	cp "$d/hello-untrusted.ko" "$d/hello-badsig.ko"
+	# The tail: PKCS#7 blob, struct module_signature (sig_len: big-endian,
+	# its last 4 bytes), "~Module signature appended~\n" (28 bytes).
+	sz=$(stat -c %s "$d/hello-badsig.ko")
+	len=$(tail -c 32 "$d/hello-badsig.ko" | head -c 4 | od -An -tu1 |
+		awk '{ print (($1 * 256 + $2) * 256 + $3) * 256 + $4 }')
+	printf '\0' | dd of="$d/hello-badsig.ko" bs=1 seek=$((sz - 40 - len)) conv=notrunc status=none
+}
 
 declare -A built
 # build NAME: the row's modules in $work/NAME/modules, once; a compiler
@@ -69,10 +90,17 @@ for t in "${rows[@]}"; do
 	other "$t" || { record FAIL "[$t] no build of another kernel series for the ENOEXEC check"; continue; }
 	krel=${KREL_OF[$t]}
 	vmlinuz=$(kernel_vmlinuz "$t")
+	signed "$t" || die "cannot sign hello.ko for $t"
 	guest_initramfs "$work/$t/initrd.gz" --krel "$krel" --mods "$work/$t/modules" \
-		--other "$work/$o/modules" || die "cannot build the initramfs"
+		--other "$work/$o/modules" --add "$ROULETTE_TOP/src/version.h" src/version.h \
+		--add "$work/$t/signed/hello-untrusted.ko" modules/signed/hello-untrusted.ko \
+		--add "$work/$t/signed/hello-badsig.ko" modules/signed/hello-badsig.ko ||
+		die "cannot build the initramfs"
 	log "$t: $krel, the other series from $o (${KREL_OF[$o]})"
 	guest_run "$t" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" suites=guest || true
+	# Loading refused: enforced signatures, then modules_disabled (irreversible: last).
+	guest_run "$t-sig" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" \
+		"module.sig_enforce=1 suites=guest/sig-enforce.sh,guest/modules-disabled.sh" || true
 	if [ "${ROULETTE_NO_PANIC:-0}" = 1 ]; then
 		record SKIP "[$t-panic] guest/panic: ROULETTE_NO_PANIC=1"
 	else

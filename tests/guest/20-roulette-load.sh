@@ -1,5 +1,5 @@
 #!/bin/sh
-# roulette: device node, load messages, default chance drawn in [0, 100).
+# roulette: device node, load messages, default chance drawn in [0, 100) at each load.
 # shellcheck source=../lib.sh
 . /tests/lib.sh
 
@@ -26,6 +26,12 @@ expect_eq "unload" ok "$(unload roulette)"
 check "node gone after unload" test ! -e "$DEV"
 check "class gone after unload" test ! -e /sys/class/roulette
 check "major released after unload" sh -c "! grep -q ' kernel-roulette\$' /proc/devices"
+
+# Drawn at each load: five loads show at least two values (all alike: 1e-8).
+drawn=$(for _ in 1 2 3 4 5; do
+	load roulette >/dev/null && param roulette chance && unload roulette >/dev/null
+done | sort -u)
+expect_range "five loads draw at least two different chances" 2 5 "$(echo "$drawn" | grep -c .)"
 
 expect_eq "load chance=0" ok "$(load roulette chance=0)"
 expect_eq "chance reads 0" 0 "$(param roulette chance)"

@@ -14,7 +14,8 @@
  *   devio write PATH               open O_RDWR and write one byte
  *   devio put PATH STRING          write STRING (no newline) in one write(2),
  *                                  as a sysfs store sees it
- *   devio spin PATH N              N forked open+read; "survived=A boomed=B other=C"
+ *   devio spin PATH N              N forked open+read; "read: MESSAGE" per survivor,
+ *                                  then "survived=A boomed=B other=C"
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -70,8 +71,10 @@ static int spin(const char *path, long n)
 		if (pid == 0) {
 			char buf[128];
 			int fd = open(path, O_RDONLY);
+			ssize_t len = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
 
-			_exit(fd >= 0 && read(fd, buf, sizeof(buf)) > 0 ? 0 : 3);
+			/* One line per survivor: what it read. */
+			_exit(len > 0 && printf("read: %.*s", (int)len, buf) > 0 ? 0 : 3);
 		}
 		if (waitpid(pid, &status, 0) < 0)
 			return fail();

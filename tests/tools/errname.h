@@ -20,7 +20,7 @@ static const char *errname(int err)
 	case E2BIG: return "E2BIG";
 	case ENOEXEC: return "ENOEXEC";
 	case EBADF: return "EBADF";
-	case EAGAIN: return "EAGAIN";
+	case EAGAIN: return "EAGAIN";	/* = EWOULDBLOCK */
 	case ENOMEM: return "ENOMEM";
 	case EACCES: return "EACCES";
 	case EFAULT: return "EFAULT";
@@ -38,6 +38,18 @@ static const char *errname(int err)
 	case EOVERFLOW: return "EOVERFLOW";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case EKEYREJECTED: return "EKEYREJECTED";
+	case ENOKEY: return "ENOKEY";
+	case EKEYEXPIRED: return "EKEYEXPIRED";
+	case EKEYREVOKED: return "EKEYREVOKED";
+	case EBADMSG: return "EBADMSG";
+	case ENOPKG: return "ENOPKG";
+	case ENODATA: return "ENODATA";
+	case ETXTBSY: return "ETXTBSY";
+	case EFBIG: return "EFBIG";
+	case ENOTDIR: return "ENOTDIR";
+	case ENAMETOOLONG: return "ENAMETOOLONG";
+	case ELOOP: return "ELOOP";
+	case EMSGSIZE: return "EMSGSIZE";
 	default:
 		snprintf(buf, sizeof(buf), "E#%d", err);
 		return buf;
