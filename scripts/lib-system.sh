@@ -4,43 +4,47 @@
 # rootfs and autopkgtest testbed of a Debian suite, chroot mounts that are
 # always undone, and runs inside the rootfs. Source it after lib.sh.
 
-# sys_mmdebstrap SUITE OUT MMDEBSTRAP-ARGS...: a minbase system without
-# Recommends, from the host's own sources for the host's suite, from
-# scripts/lib-suite.sh's (on stdin) for another.
+# sys_mmdebstrap SUITE OUT MMDEBSTRAP-ARGS...: a minbase system, without
+# Recommends unless SYS_RECOMMENDS=1, from the host's own sources for the
+# host's suite, from scripts/lib-suite.sh's (on stdin) for another, whose
+# Release files may be past Valid-Until (as lib-suite.sh's chroots).
 sys_mmdebstrap() {
 	local suite=$1 out=$2 src=/etc/apt/sources.list.d/debian.sources
+	local -a opts=(--variant=minbase --quiet)
 	shift 2
+	# minbase leaves out apt's own Recommends even with them on: its
+	# ca-certificates (which brings openssl) is on every default Debian.
+	if [ "${SYS_RECOMMENDS:-0}" = 1 ]; then
+		opts+=(--include=ca-certificates)
+	else
+		opts+=(--aptopt='Apt::Install-Recommends "false"')
+	fi
 	log "mmdebstrap $suite $out"
 	if [ "$suite" = "$HOST_SUITE" ]; then
-		mmdebstrap --variant=minbase --quiet --aptopt='Apt::Install-Recommends "false"' \
-			"$@" "$suite" "$out" "$src" >&2
+		mmdebstrap "${opts[@]}" "$@" "$suite" "$out" "$src" >&2
 	else
-		suite_lib && suite_sources "$suite" | mmdebstrap --variant=minbase --quiet \
-			--aptopt='Apt::Install-Recommends "false"' "$@" "$suite" "$out" - >&2
+		suite_lib && suite_sources "$suite" | mmdebstrap "${opts[@]}" \
+			--aptopt='Acquire::Check-Valid-Until "false"' "$@" "$suite" "$out" - >&2
 	fi
 }
 
-# sys_base_tarball SUITE KREL [APT-ARGS...]: the cached base rootfs
-# (tar.zst) of SUITE with systemd-sysv, udev, kmod, dkms, initramfs-tools
-# and the image and headers of KREL installed; each APT-ARGS (one word
-# list, e.g. "-t trixie-backports linux-image-R linux-headers-R") is a later
-# kernel upgrade, downloaded only into /var/cache/roulette-debs so the
-# upgrade needs no network. Apt lists kept. Keyed on the suite and every
-# kernel release named.
+# sys_base_tarball SUITE KEY PACKAGES [APT-ARGS...]: the cached base rootfs
+# (tar.zst) of SUITE with PACKAGES (comma-separated) installed; each APT-ARGS
+# (one word list, e.g. "-t trixie-backports linux-image-cloud-amd64 ...")
+# is installed later by the test, downloaded only into
+# /var/cache/roulette-debs so that needs no network. Apt lists kept. KEY
+# names the kernel releases: a new ABI makes a new base.
 sys_base_tarball() {
-	local suite=$1 krel=$2 dir=$ROULETTE_CACHE/systest a key hooks=()
-	shift 2
-	key=$suite-$krel
+	local suite=$1 key=$2 pkgs=$3 dir=$ROULETTE_CACHE/systest a hooks=()
+	shift 3
 	for a in "$@"; do
-		key+=-$(echo "$a" | sed -n 's/.*linux-image-\([^ ]*\).*/\1/p')
-		hooks+=(--customize-hook="chroot \"\$1\" apt-get install -qq --download-only --no-install-recommends $a")
+		hooks+=(--customize-hook="chroot \"\$1\" apt-get install -qq --download-only $a")
 	done
-	local tarball=$dir/base-$key.tar.zst tmp
+	local tarball=$dir/base-$suite-$key.tar.zst tmp
 	if [ ! -s "$tarball" ]; then
 		mkdir -p "$dir" && tmp=$(mktemp -d "$dir/base.XXXXXX") || return 1
 		# shellcheck disable=SC2016 # $1 is the hook's argument
-		if ! sys_mmdebstrap "$suite" "$tmp/root" --skip=cleanup/apt/lists \
-			--include="systemd-sysv,udev,kmod,dkms,initramfs-tools,linux-image-$krel,linux-headers-$krel" \
+		if ! sys_mmdebstrap "$suite" "$tmp/root" --skip=cleanup/apt/lists --include="$pkgs" \
 			"${hooks[@]}" --customize-hook='mkdir -p "$1/var/cache/roulette-debs" &&
 				find "$1/var/cache/apt/archives" -name "*.deb" -exec mv -t "$1/var/cache/roulette-debs" {} +' ||
 			! tar -C "$tmp/root" --numeric-owner -I 'zstd -q -T0 -3' -cf "$tmp/base.tar.zst" . ||

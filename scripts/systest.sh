@@ -4,7 +4,10 @@
 # Debian suite among the "systest" rows of tests/kernels.conf (or
 # ROULETTE_KERNELS), its first row is the kernel of the installed system
 # and its later rows are kernel upgrades (a row of SUITE-backports belongs
-# to SUITE and upgrades with apt -t SUITE-backports).
+# to SUITE and upgrades with apt -t SUITE-backports). Bookworm is a minimal
+# system (Recommends off), any other suite a default one (Recommends on:
+# apt's ca-certificates brings openssl, so DKMS signs the modules). Then a
+# release upgrade: bookworm with the package installed, upgraded to trixie.
 # Results: out/results/systest.txt (scripts/lib.sh), the guest's through
 # tests/lib.sh's runner (suite tests/systest/), then the time of each step.
 # Environment: ROULETTE_KERNELS, ROULETTE_CACHE, ROULETTE_OUT,
@@ -25,6 +28,8 @@ ROOT=$work/root
 LOCAL_LIST=/etc/apt/sources.list.d/roulette-systest.list
 target=packages	# the "[target]" of host checks: packages, then a suite
 timings=() qemu_pids=()
+MINIMAL_SUITES=bookworm
+recommends=off	# the apt of the system under test installs Recommends
 
 # expect_host NAME DETAIL CMD...: record PASS when CMD succeeds, else FAIL
 # with DETAIL, and show the tail of the rootfs's log.
@@ -77,8 +82,13 @@ R() {
 }
 Rout() { in_root "$ROOT" "$@" 2>>"$work/chroot.log"; }
 logged() { local f=$1; shift; "$@" >>"$f" 2>&1; } # logged FILE CMD...
+since() { tail -n +"$(($1 + 1))" "$work/chroot.log"; } # since LINE: the log after it
+log_lines() { wc -l <"$work/chroot.log"; }
 
-apt_get() { R apt-get -y -o DPkg::Lock::Timeout=60 --no-install-recommends "$@"; }
+apt_get() {
+	[ "$recommends" = on ] || set -- --no-install-recommends "$@"
+	R apt-get -y -o DPkg::Lock::Timeout=60 "$@"
+}
 # apt_get_local ARGS...: apt-get after reading the local repositories'
 # lists only (the suite's lists in the base are kept, the kernel debs cached).
 apt_get_local() {
@@ -122,6 +132,26 @@ no_group() { ! R getent group roulette; }
 rpm_files() { [ -f "$ROOT/usr/lib/udev/rules.d/60-roulette.rules" ] && [ -f "$ROOT/etc/modprobe.d/roulette.conf" ]; }
 rpm_removed() { [ -z "${1// /}" ] && dkms_empty; } # rpm_removed LEFTOVERS
 krels() { local r; for r in "$@"; do echo "${KREL_OF[$r]}"; done; } # krels ROW...
+# installed_krel ROW: KREL_OF[ROW] from the row's meta-package as the
+# rootfs has it: the archive may have moved on since kernel_resolve.
+installed_krel() {
+	local meta krel
+	meta=$(kernel_row "$1" | cut -d' ' -f2)
+	# shellcheck disable=SC2016 # a dpkg-query format
+	krel=$(Rout dpkg-query -W -f='${Depends}' "$meta" | grep -o 'linux-image-[0-9][^ ,]*' |
+		sed 's/^linux-image-//; s/-unsigned$//' | head -n 1)
+	[ -z "$krel" ] || [ "$krel" = "${KREL_OF[$1]}" ] || log "$1: $meta brought $krel, not ${KREL_OF[$1]}"
+	KREL_OF[$1]=${krel:-${KREL_OF[$1]}}
+}
+# vmlinuz KREL: /boot/vmlinuz-KREL up to 6.x; 7.x's linux-binary-KREL has
+# /usr/lib/modules/KREL/vmlinuz (trixie-backports' 7.3 hooks hard-link
+# /boot/vmlinuz-KREL to it; a symlink there could be absolute).
+vmlinuz() {
+	local f=$ROOT/usr/lib/modules/$1/vmlinuz
+	[ -f "$f" ] && [ ! -L "$f" ] || f=$ROOT/boot/vmlinuz-$1
+	echo "$f"
+}
+no_key() { [ ! -e "$ROOT/var/lib/dkms/mok.key" ] && ! since "$1" | grep -q mokutil; } # no_key LINE
 
 # --- the steps ------------------------------------------------------------------
 
@@ -177,14 +207,18 @@ build_next_version() {
 }
 
 # restore_base_system SUITE ROW...: the suite's cached base system with the
-# first row's kernel installed (the later rows' downloaded), in $ROOT, with
-# the local repositories N and N+1 available to its apt.
+# first row's kernel meta-packages installed (roulette-dkms's dependencies
+# and the later rows' kernels downloaded), in $ROOT, with the local
+# repositories N and N+1 available to its apt.
 restore_base_system() {
-	local suite=$1 base r up=()
+	local suite=$1 base r key=minimal up=("dkms adduser")
+	[ "$recommends" = off ] || key=default
 	shift
+	for r in "$@"; do key+=-${KREL_OF[$r]}; done
 	for r in "${@:2}"; do up+=("$(kernel_packages "$suite" "$r")"); done
-	base=$(sys_base_tarball "$suite" "${KREL_OF[$1]}" "${up[@]}") ||
-		{ record FAIL "[$target] base rootfs: mmdebstrap failed"; return 1; }
+	base=$(SYS_RECOMMENDS=$([ "$recommends" = on ] && echo 1) sys_base_tarball "$suite" "$key" \
+		"systemd-sysv,udev,kmod,initramfs-tools,$(kernel_packages "$suite" "$1" | tr ' ' ,)" \
+		"${up[@]}") || { record FAIL "[$target] base rootfs: mmdebstrap failed"; return 1; }
 	sys_umount_all "$ROOT"
 	if ! rm -rf "$ROOT" || ! mkdir -p "$ROOT" || ! tar -C "$ROOT" --numeric-owner -I zstd -xf "$base" ||
 		! sys_mount "$ROOT"; then
@@ -199,28 +233,42 @@ restore_base_system() {
 	echo "deb [trusted=yes] file:/srv/roulette/repo ./" >"$ROOT$LOCAL_LIST"
 	# the upgrades' kernel packages, downloaded when the base was built
 	cp "$ROOT"/var/cache/roulette-debs/*.deb "$ROOT/var/cache/apt/archives/" 2>/dev/null
-	return 0
+	installed_krel "$1"
 }
 
-# kernel_packages SUITE ROW: apt's words to install the row's kernel.
+# kernel_packages SUITE ROW: apt's words to install the row's kernel as a
+# user does, by its meta-packages (image and headers).
 kernel_packages() {
-	local t=''
+	local t='' meta
+	meta=$(kernel_row "$2" | cut -d' ' -f2)
 	[ "${SUITE_OF[$2]}" = "$1" ] || t="-t ${SUITE_OF[$2]} "
-	echo "${t}linux-image-${KREL_OF[$2]} linux-headers-${KREL_OF[$2]}"
+	echo "${t}$meta ${meta/linux-image-/linux-headers-}"
 }
 
 # apt_install_package ROW: apt install roulette-dkms; DKMS builds it for
-# the installed kernel.
+# the installed kernel, and signs it when openssl is there (Recommends on).
 apt_install_package() {
-	local k=${KREL_OF[$1]}
-	expect_host "apt install roulette-dkms from the local repository (no Recommends)" "apt-get failed" \
-		apt_get_local install roulette-dkms || return
+	local k=${KREL_OF[$1]} n
+	n=$(log_lines)
+	if [ "$recommends" = on ]; then
+		expect_host "apt install roulette-dkms from the local repository (Recommends on)" \
+			"apt-get failed" apt_get_local install roulette-dkms || return
+		expect_host "dkms made its signing key /var/lib/dkms/mok.key (openssl via $(Rout apt-cache rdepends --installed openssl | sed -n 3p | tr -d ' '))" \
+			"no key" test -s "$ROOT/var/lib/dkms/mok.key"
+		expect_host "apt install tells how to enrol it: mokutil --import /var/lib/dkms/mok.pub" \
+			"not in the output" grep -q 'enrol it once: mokutil --import /var/lib/dkms/mok.pub' <(since "$n")
+	else
+		expect_host "apt install roulette-dkms from the local repository (no Recommends)" \
+			"apt-get failed" apt_get_local install roulette-dkms || return
+		expect_host "no openssl: no DKMS signing key, no enrolment message" \
+			"$(ls "$ROOT/var/lib/dkms/mok."* 2>&1)" no_key "$n"
+	fi
 	expect_host "dkms status: roulette/$version installed for $k" "$(Rout dkms status | tr '\n' ';')" \
 		dkms_installed "$version" "$k"
 	expect_host "hello, mymod, roulette in /lib/modules/$k/updates/dkms" "missing" modules_present "$k"
 	expect_host "system group roulette created" "no group" R getent group roulette
 	expect_host "udev rule installed (60-roulette.rules)" "missing" \
-		test -f "$ROOT/lib/udev/rules.d/60-roulette.rules"
+		test -f "$ROOT/usr/lib/udev/rules.d/60-roulette.rules"
 	expect_host "modprobe.d defaults installed as a conffile" "missing or not a conffile" \
 		grep -qx /etc/modprobe.d/roulette.conf "$ROOT/var/lib/dpkg/info/roulette-dkms.conffiles"
 }
@@ -229,11 +277,12 @@ apt_install_package() {
 # headers; DKMS rebuilds from the kernel hooks, no dkms call of ours.
 upgrade_kernel() {
 	local suite=$1 row=$2 k=${KREL_OF[$2]}
-	local -a all
+	local -a all words
 	shift 2
-	# shellcheck disable=SC2046 # kernel_packages gives apt's words
-	expect_host "apt install linux-image/headers-$k" "apt-get failed" \
-		apt_get install $(kernel_packages "$suite" "$row") || return
+	read -ra words <<<"$(kernel_packages "$suite" "$row")"
+	expect_host "apt install ${words[*]}" "apt-get failed" apt_get install "${words[@]}" || return
+	installed_krel "$row"
+	k=${KREL_OF[$row]}
 	expect_host "dkms rebuilt automatically: installed for $k" "$(Rout dkms status | tr '\n' ';')" \
 		dkms_installed "$version" "$k"
 	mapfile -t all < <(krels "$@" "$row")
@@ -245,8 +294,10 @@ upgrade_kernel() {
 # each kernel under QEMU (side by side): systemd runs the suite
 # tests/systest/ with tests/lib.sh's runner; guest_verdict records it.
 boot_each_kernel() {
-	local r k dir=$work/boot rc i=0 t0=$SECONDS
+	local r k dir=$work/boot rc i=0 t0=$SECONDS signer=none
 	local -a pids=()
+	# DKMS signs with its key when it has one (tests/systest/01-system.sh)
+	[ -e "$ROOT/var/lib/dkms/mok.pub" ] && signer=dkms
 	sys_umount_all "$ROOT"
 	mkdir -p "$ROOT/tests/systest" "$dir"
 	cp "$ROULETTE_TOP/tests/lib.sh" "$ROULETTE_TOP/tests/kernel-reports.txt" "$ROOT/tests/"
@@ -262,9 +313,9 @@ boot_each_kernel() {
 	for r in "$@"; do
 		k=${KREL_OF[$r]}
 		log "$r: booting $k"
-		ROULETTE_GUEST_MEM=1024 qemu_boot "$ROOT/boot/vmlinuz-$k" "$ROOT/boot/initrd.img-$k" \
+		ROULETTE_GUEST_MEM=1024 qemu_boot "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
 			"$dir/$r.console" "$dir/$r.results" "${ROULETTE_BOOT_TIMEOUT:-300}" \
-			"root=/dev/vda rw systemd.unit=roulette-systest.service systest.kernel=$k systest.version=$version" \
+			"root=/dev/vda rw systemd.unit=roulette-systest.service systest.kernel=$k systest.version=$version systest.signer=$signer" \
 			-drive "file=$work/disk.img,format=raw,if=virtio" -snapshot &
 		pids+=("$!")
 	done
@@ -356,6 +407,49 @@ run_autopkgtest() {
 	fi
 }
 
+# upgrade_release FROM TO ROW: the release upgrade a user does: sources
+# switched from FROM to TO, apt full-upgrade keeping conffiles; FROM's
+# kernel meta-package brings TO's kernel (ROW's), which DKMS builds for.
+# The dkms part of apt's output goes to release-upgrade.log.
+upgrade_release() {
+	local from=$1 to=$2 k n
+	sed -i "s/\\b$from\\b/$to/g" "$ROOT"/etc/apt/sources.list.d/*.sources
+	expect_host "sources switched to $to: apt update" "apt-get update failed" \
+		R apt-get update -o Acquire::Check-Valid-Until=false || return
+	n=$(log_lines)
+	expect_host "apt full-upgrade to $to (--force-confold)" "apt-get failed" \
+		apt_get -o Dpkg::Options::=--force-confold full-upgrade
+	installed_krel "$3"
+	k=${KREL_OF[$3]} KREL_OF[$target]=${KREL_OF[$3]}
+	since "$n" | grep -iE 'dkms|roulette|module|sign|^Setting up (linux-|gcc-[0-9])' >"$work/release-upgrade.log"
+	expect_host "dkms rebuilt roulette/$version for $to's kernel $k" \
+		"$(Rout dkms status | tr '\n' ';')" built_by_dkms "$version" "$k"
+	expect_host "modprobe.d conffile kept: options mymod sec=5" "changed" \
+		grep -qx 'options mymod sec=5' "$ROOT/etc/modprobe.d/roulette.conf"
+}
+
+# release_upgrade FROM TO: FROM's system (its base) with the package
+# installed, upgraded to TO, booted on TO's kernel (the tag FROM-to-TO).
+release_upgrade() {
+	local from=$1 to=$2 first to_row
+	read -r first _ <<<"${rows_of[$from]}"
+	read -r to_row _ <<<"${rows_of[$to]}"
+	target=$from-to-$to
+	install_mode "$from"
+	# shellcheck disable=SC2086 # the suite's rows (its base's key)
+	step restore_base_system "$from" ${rows_of[$from]} || return
+	step apt_install_package "$first" || return
+	step upgrade_release "$from" "$to" "$to_row" || return
+	step boot_each_kernel "$target"
+	sys_umount_all "$ROOT"
+}
+
+# install_mode SUITE: Recommends off on a minimal system, on on a default one.
+install_mode() {
+	recommends=on
+	[[ " $MINIMAL_SUITES " != *" $1 "* ]] || recommends=off
+}
+
 # life_of_a_system SUITE ROW...: a user's system of that suite, from apt
 # install to purge, across its kernel upgrades.
 life_of_a_system() {
@@ -363,6 +457,7 @@ life_of_a_system() {
 	shift
 	local -a installed=("$1")
 	target=$suite
+	install_mode "$suite"
 	step restore_base_system "$suite" "$@" || return
 	step apt_install_package "$1" || return
 	for r in "${@:2}"; do
@@ -416,4 +511,7 @@ for s in "${suites[@]}"; do
 	# shellcheck disable=SC2086 # the suite's rows, one word each
 	life_of_a_system "$s" ${rows_of[$s]}
 done
+if [ -n "${rows_of[bookworm]:-}" ] && [ -n "${rows_of[trixie]:-}" ]; then
+	release_upgrade bookworm trixie
+fi
 the_end
