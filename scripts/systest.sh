@@ -421,7 +421,9 @@ upgrade_release() {
 		apt_get -o Dpkg::Options::=--force-confold full-upgrade
 	installed_krel "$3"
 	k=${KREL_OF[$3]} KREL_OF[$target]=${KREL_OF[$3]}
-	since "$n" | grep -iE 'dkms|roulette|module|sign|^Setting up (linux-|gcc-[0-9])' >"$work/release-upgrade.log"
+	since "$n" | grep -E -e '^(Setting up|Unpacking) (dkms|linux-(image|headers)-[0-9][^ ]*|gcc-[0-9]+) ' \
+		-e '^(/etc/kernel/.*dkms:|Sign|Public|Certificate|openssl|Autoinstall|Building module|Installing /|Error|Warning)' \
+		>"$work/release-upgrade.log"
 	expect_host "dkms rebuilt roulette/$version for $to's kernel $k" \
 		"$(Rout dkms status | tr '\n' ';')" built_by_dkms "$version" "$k"
 	expect_host "modprobe.d conffile kept: options mymod sec=5" "changed" \
