@@ -30,12 +30,13 @@ mapfile -t rows < <(kernel_rows "$stage")
 # hello-badsig.ko, the same with its PKCS#7 blob's first byte zeroed.
 signed() {
 	local d=$work/$1/signed key=$work/sign-key.pem sz len
-	local sign_file=(/usr/src/linux-headers-*/scripts/sign-file)
+	local sign_file=/usr/lib/linux-kbuild-6.1/scripts/sign-file
+	apt_install linux-kbuild-6.1 openssl || return 1
 	[ -s "$key" ] || openssl req -new -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 -batch \
 		-subj "/CN=roulette-dkms test key, trusted by no kernel/" -keyout "$key" -out "$key" \
 		>/dev/null 2>&1 || return 1
 	mkdir -p "$d" && cp "$work/$1/modules/hello.ko" "$d/hello-untrusted.ko" || return 1
-	"${sign_file[0]}" sha256 "$key" "$key" "$d/hello-untrusted.ko" || return 1
+	"$sign_file" sha256 "$key" "$key" "$d/hello-untrusted.ko" || return 1
 	cp "$d/hello-untrusted.ko" "$d/hello-badsig.ko"
 	# The tail: PKCS#7 blob, struct module_signature (sig_len: big-endian,
 	# its last 4 bytes), "~Module signature appended~\n" (28 bytes).
@@ -97,14 +98,20 @@ for t in "${rows[@]}"; do
 		--add "$work/$t/signed/hello-badsig.ko" modules/signed/hello-badsig.ko ||
 		die "cannot build the initramfs"
 	log "$t: $krel, the other series from $o (${KREL_OF[$o]})"
-	guest_run "$t" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" suites=guest || true
+	flavour=flavour=$(kernel_row "$t" | cut -d' ' -f3)
+	guest_run "$t" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" "suites=guest $flavour" || true
 	# Loading refused: enforced signatures, then modules_disabled (irreversible: last).
+	sig=guest/sig-enforce.sh,
+	if [ "$flavour" = flavour=debug ]; then
+		record SKIP "[$t-sig] guest/sig-enforce: the debug kernel is built without module signing"
+		sig=
+	fi
 	guest_run "$t-sig" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" \
-		"module.sig_enforce=1 suites=guest/sig-enforce.sh,guest/modules-disabled.sh" || true
+		"module.sig_enforce=1 suites=${sig}guest/modules-disabled.sh $flavour" || true
 	if [ "${ROULETTE_NO_PANIC:-0}" = 1 ]; then
 		record SKIP "[$t-panic] guest/panic: ROULETTE_NO_PANIC=1"
 	else
-		guest_run "$t-panic" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" suites=guest/panic.sh || true
+		guest_run "$t-panic" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" "suites=guest/panic.sh $flavour" || true
 	fi
 done
 results_close
