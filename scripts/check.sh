@@ -44,15 +44,7 @@ done
 
 # Every row of the table: W=1 and sparse must say nothing.
 for t in $(kernel_rows check); do
-	rc=0
-	kernel_resolve "$t" 2>"$work/resolve.log" || rc=$?
-	if [ "$rc" = 2 ]; then
-		record SKIP "[$t] kernel unavailable: $(tail -n 1 "$work/resolve.log")"
-		continue
-	elif [ "$rc" != 0 ]; then
-		record FAIL "[$t] cannot resolve the kernel: $(tail -n 1 "$work/resolve.log")"
-		continue
-	fi
+	row_ready "$t" "$work/resolve.log" || continue
 	blog=$work/build-$t.log
 	if kernel_build "$t" "$work/$t" W=1 C=2 >"$blog" 2>&1; then
 		# Our own progress lines (==>, e.g. a headers install) are not findings.

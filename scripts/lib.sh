@@ -110,8 +110,10 @@ DEBUG_KERNEL=
 # (tree/, bzImage-modules, bzImage-builtin, kernelrelease); built on first use.
 debug_kernel() {
 	[ -n "$DEBUG_KERNEL" ] ||
-		DEBUG_KERNEL=$("$ROULETTE_TOP/scripts/build-debug-kernel.sh") ||
-		die "cannot build the debug kernel"
+		DEBUG_KERNEL=$("$ROULETTE_TOP/scripts/build-debug-kernel.sh") || {
+		echo "cannot build the debug kernel" >&2
+		return 1
+	}
 }
 
 # kernel_resolve NAME: sets KREL_OF[NAME] (the release) and SUITE_OF[NAME].
@@ -123,18 +125,32 @@ kernel_resolve() {
 	read -r suite meta _ < <(kernel_row "$name") || die "no kernel '$name' in tests/kernels.conf"
 	SUITE_OF[$name]=$suite
 	if [ "$meta" = source ]; then
-		debug_kernel
+		debug_kernel || return 1
 		rel=$(cat "$DEBUG_KERNEL/kernelrelease")
 	elif [ "$suite" = "$HOST_SUITE" ]; then
 		rel=$(apt-cache depends "$meta" 2>/dev/null |
 			sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*\)$/\1/p' |
 			sed 's/-unsigned$//' | head -n 1)
-		[ -n "$rel" ] || die "cannot resolve $meta (apt-get update?)"
+		[ -n "$rel" ] || { echo "cannot resolve $meta (apt-get update?)" >&2; return 1; }
 	else
 		suite_lib
 		rel=$(suite_kernel_release "$suite" "$meta") || return
 	fi
 	KREL_OF[$name]=$rel
+}
+
+# row_ready NAME LOG: resolve the row for a stage; a kernel its archive no
+# longer serves is recorded as skipped, any other failure as failed, with
+# the reason from LOG. Status as kernel_resolve's.
+row_ready() {
+	local t=$1 logf=$2 rc=0
+	kernel_resolve "$t" 2>"$logf" || rc=$?
+	case $rc in
+	0) return 0 ;;
+	2) record SKIP "[$t] kernel unavailable: $(tail -n 1 "$logf")" ;;
+	*) record FAIL "[$t] cannot resolve the kernel: $(tail -n 3 "$logf" | tr '\n' ' ')" ;;
+	esac
+	return "$rc"
 }
 
 # suite_lib: the chroot builder for other Debian suites (scripts/lib-suite.sh).

@@ -33,17 +33,8 @@ cycles=0
 for t in "${rows[@]}"; do
 	dir=$work/$t rc=0
 	mkdir -p "$dir"
-	# First in a subshell: a die there (a debug kernel that does not
-	# build) fails this row, not the whole run.
-	(kernel_resolve "$t") 2>"$dir/build.log" || rc=$?
-	if [ "$rc" = 2 ]; then
-		record SKIP "[$t] kernel unavailable: $(tail -n 1 "$dir/build.log")"
-		continue
-	fi
-	if [ "$rc" = 0 ]; then
-		kernel_resolve "$t"
-		kernel_build "$t" "$dir/modules" >>"$dir/build.log" 2>&1 || rc=$?
-	fi
+	row_ready "$t" "$dir/resolve.log" || continue
+	kernel_build "$t" "$dir/modules" >"$dir/build.log" 2>&1 || rc=$?
 	if [ "$rc" != 0 ]; then
 		record FAIL "[$t] module build for ${KREL_OF[$t]:-$t}: $(tail -n 3 "$dir/build.log" | tr '\n' ' ')"
 		continue

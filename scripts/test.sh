@@ -48,24 +48,19 @@ signed() {
 
 declare -A built
 # build NAME: the row's modules in $work/NAME/modules, once; a compiler
-# warning is a failure. Status 2 when the row's kernel is unavailable.
+# warning is a failure.
 build() {
 	local t=$1 blog=$work/$1/build.log rc=0
 	[ -n "${built[$t]:-}" ] && return "${built[$t]}"
 	mkdir -p "$work/$t"
-	kernel_resolve "$t" 2>"$work/$t/resolve.log" || rc=$?
-	if [ "$rc" = 0 ]; then
-		if kernel_build "$t" "$work/$t/modules" W=1 >"$blog" 2>&1 &&
-			! grep -qi -e 'warning:' -e 'error:' "$blog"; then
-			record PASS "[$t] build for ${KREL_OF[$t]} with W=1, no warnings"
-		else
-			record FAIL "[$t] build for ${KREL_OF[$t]}: $(grep -i -m3 -e warning: -e error: "$blog" | tr '\n' ' ')"
-			rc=1
-		fi
-	elif [ "$rc" = 2 ]; then
-		record SKIP "[$t] kernel unavailable: $(tail -n 1 "$work/$t/resolve.log")"
+	if ! row_ready "$t" "$work/$t/resolve.log"; then
+		rc=1
+	elif kernel_build "$t" "$work/$t/modules" W=1 >"$blog" 2>&1 &&
+		! grep -qi -e 'warning:' -e 'error:' "$blog"; then
+		record PASS "[$t] build for ${KREL_OF[$t]} with W=1, no warnings"
 	else
-		record FAIL "[$t] cannot resolve the kernel: $(tail -n 3 "$work/$t/resolve.log" | tr '\n' ' ')"
+		record FAIL "[$t] build for ${KREL_OF[$t]}: $(grep -i -m3 -e warning: -e error: "$blog" | tr '\n' ' ')"
+		rc=1
 	fi
 	built[$t]=$rc
 	return "$rc"
