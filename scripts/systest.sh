@@ -248,18 +248,18 @@ kernel_packages() {
 # apt_install_package ROW: apt install roulette-dkms; DKMS builds it for
 # the installed kernel, and signs it when openssl is there (Recommends on).
 apt_install_package() {
-	local k=${KREL_OF[$1]} n
+	local k=${KREL_OF[$1]} n via how='no Recommends'
 	n=$(log_lines)
+	[ "$recommends" = off ] || how='Recommends on'
+	expect_host "apt install roulette-dkms from the local repository ($how)" "apt-get failed" \
+		apt_get_local install roulette-dkms || return
 	if [ "$recommends" = on ]; then
-		expect_host "apt install roulette-dkms from the local repository (Recommends on)" \
-			"apt-get failed" apt_get_local install roulette-dkms || return
-		expect_host "dkms made its signing key /var/lib/dkms/mok.key (openssl via $(Rout apt-cache rdepends --installed openssl | sed -n 3p | tr -d ' '))" \
-			"no key" test -s "$ROOT/var/lib/dkms/mok.key"
+		via=$(Rout apt-cache rdepends --installed openssl | sed -n 3p | tr -d ' ')
+		expect_host "dkms made its signing key /var/lib/dkms/mok.key (openssl via $via)" "no key" \
+			test -s "$ROOT/var/lib/dkms/mok.key"
 		expect_host "apt install tells how to enrol it: mokutil --import /var/lib/dkms/mok.pub" \
 			"not in the output" grep -q 'enrol it once: mokutil --import /var/lib/dkms/mok.pub' <(since "$n")
 	else
-		expect_host "apt install roulette-dkms from the local repository (no Recommends)" \
-			"apt-get failed" apt_get_local install roulette-dkms || return
 		expect_host "no openssl: no DKMS signing key, no enrolment message" \
 			"$(ls "$ROOT/var/lib/dkms/mok."* 2>&1)" no_key "$n"
 	fi
