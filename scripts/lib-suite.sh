@@ -6,8 +6,10 @@
 # (priority 100: no trixie candidate changes). Status: 0 done; 2 suite or
 # kernel unavailable (one reason line on stderr: the row is SKIPPED); 1 else.
 
-# Lists older than this (minutes) are refreshed, so a new kernel ABI is seen.
-SUITE_LISTS_MAX_AGE=${SUITE_LISTS_MAX_AGE:-720}
+# Lists older than this (minutes) are refreshed, so a new kernel upload is
+# seen (trixie-security moved 6.12.117 -> .118 within hours once): a
+# refresh costs about 4 s, a stale row tests a kernel users no longer get.
+SUITE_LISTS_MAX_AGE=${SUITE_LISTS_MAX_AGE:-60}
 SUITE_MIRROR=${SUITE_MIRROR:-http://deb.debian.org/debian}
 # Beyond the headers packages (they bring gcc-N and linux-kbuild).
 SUITE_PACKAGES=gcc,make,libc6-dev,sparse,kmod,bc,xz-utils,ca-certificates

@@ -30,13 +30,19 @@ apt_install() {
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	log "installing ${missing[*]}"
+	apt_fresh || return 1
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install \
+		-y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# apt_fresh: the host's apt lists at most an hour old, so a kernel uploaded
+# since is resolved (as lib-suite.sh does for the other suites' chroots).
+apt_fresh() {
 	if [ ! -e "$ROULETTE_CACHE/.apt-updated" ] ||
-		[ -n "$(find "$ROULETTE_CACHE/.apt-updated" -mmin +720)" ]; then
+		[ -n "$(find "$ROULETTE_CACHE/.apt-updated" -mmin +60)" ]; then
 		apt-get -o DPkg::Lock::Timeout=600 update -qq || return 1
 		mkdir -p "$ROULETTE_CACHE" && touch "$ROULETTE_CACHE/.apt-updated"
 	fi
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install \
-		-y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # --- results: one format for every stage ------------------------------------
@@ -128,6 +134,7 @@ kernel_resolve() {
 		debug_kernel || return 1
 		rel=$(cat "$DEBUG_KERNEL/kernelrelease")
 	elif [ "$suite" = "$HOST_SUITE" ]; then
+		apt_fresh || return 1
 		rel=$(apt-cache depends "$meta" 2>/dev/null |
 			sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*\)$/\1/p' |
 			sed 's/-unsigned$//' | head -n 1)
