@@ -30,7 +30,7 @@ help:
 	@echo 'make test       guest tests: boot Debian kernels in QEMU and test the modules'
 	@echo 'make demo       boot a guest and show hello, a few timer ticks, a roulette spin'
 	@echo 'make deb|rpm|repo  packages and a local apt + dnf repository in out/'
-	@echo 'make systest    package life cycle in a booted Debian 12 system'
+	@echo 'make systest    package life cycle in booted Debian 12 and 13 systems, release upgrade 12 -> 13'
 	@echo 'make test-all   check + test + systest, one closing count (the CI command)'
 	@echo 'make test-debug guest tests on a KASAN/lockdep/kmemleak kernel'
 	@echo 'make stress     parallel readers, sysfs flips, load/unload loops, fuzzing'

@@ -6,11 +6,11 @@
 #      (bench/dkms-hello), same kernel, same rootfs
 #   6. `apt install roulette-dkms` vs `apt install v4l2loopback-dkms`
 #      (Debian's own DKMS package), same rootfs, dependencies pre-installed
-# Both run in a chroot of the system test's cached base rootfs
-# (scripts/lib-system.sh), no QEMU. The kernel is the 6.1-amd64 row:
+# Both run in a chroot of a cached base rootfs with dkms and one kernel's
+# headers (scripts/lib-system.sh: sys_base_tarball), no QEMU, so each
+# package builds for exactly that kernel: the 6.1-amd64 row, as
 # v4l2loopback needs CONFIG_VIDEO_DEV, which the cloud flavour lacks (its
-# dkms.conf would skip the build there and win for nothing). Its headers
-# replace the cloud ones, so each package builds for exactly one kernel.
+# dkms.conf would skip the build there and win for nothing).
 # shellcheck source=../scripts/lib-pkg.sh
 . "$ROULETTE_TOP/scripts/lib-pkg.sh"
 # shellcheck source=../scripts/lib-system.sh
@@ -38,27 +38,24 @@ apt_local() {
 		-o Dir::Etc::SourceParts=- -o APT::Get::List-Cleanup=0 "$@"
 }
 
-# pkg_rootfs: the base rootfs in $root, mounted, with the benchmark
-# kernel's headers in place of the cloud ones and both packages of figure 6
-# in a local flat repository (the same apt path for both). Sets deb.
+# pkg_rootfs: the base rootfs in $root, mounted, with both packages of
+# figure 6 in a local flat repository (the same apt path for both). Sets deb.
 pkg_rootfs() {
-	local k61=${KREL_OF[6.1-cloud]} k612=${KREL_OF[6.12-cloud]} debcache=$ROULETTE_CACHE/bench/archives tarball
+	local debcache=$ROULETTE_CACHE/bench/archives tarball
 	log "bench: roulette-dkms $version .deb (scripts/build-deb.sh)"
 	ROULETTE_OUT=$pwork/out ROULETTE_NO_LINT=1 "$ROULETTE_TOP/scripts/build-deb.sh" >"$pwork/build-deb.log" 2>&1 ||
 		die "make deb failed (see $pwork/build-deb.log)"
 	deb=$pwork/out/deb/roulette-dkms_${version}_all.deb
-	# The system test's own base (same arguments: one cached tarball).
-	tarball=$(sys_base_tarball "$HOST_SUITE" "$k61" "linux-image-$k612 linux-headers-$k612") ||
+	# A base of its own kind (sys_base_tarball keeps the system test's).
+	tarball=$(sys_base_tarball "$HOST_SUITE" "bench-$kbench" "dkms,linux-headers-$kbench") ||
 		die "cannot build the base rootfs"
 	rm -rf "$root" && mkdir -p "$root" "$debcache"
 	tar -C "$root" --numeric-owner -I zstd -xf "$tarball" || die "cannot unpack $tarball"
 	sys_mount "$root" || die "cannot mount proc/sys/dev in the rootfs"
 	# Downloaded .debs (headers, v4l2loopback-dkms) are kept between runs.
 	cp "$debcache"/*.deb "$root/var/cache/apt/archives/" 2>/dev/null || true
-	{ R apt-get install -y -q --no-install-recommends "linux-headers-$kbench" &&
-		R apt-get purge -y -q "linux-headers-$k61" &&
-		R apt-get install -y -q --download-only v4l2loopback-dkms; } ||
-		die "cannot set up the headers and v4l2loopback-dkms (see $pwork/chroot.log)"
+	R apt-get install -y -q --download-only v4l2loopback-dkms ||
+		die "cannot download v4l2loopback-dkms (see $pwork/chroot.log)"
 	cp "$root"/var/cache/apt/archives/*.deb "$debcache/"
 	mkdir -p "$root/srv/bench"
 	cp "$deb" "$root"/var/cache/apt/archives/v4l2loopback-dkms_*.deb "$root/srv/bench/"
@@ -124,8 +121,7 @@ pkg_figures() {
 	runs=$2 pwork=$3 root=$3/root
 	apt_install mmdebstrap zstd apt-utils >&2 || die "cannot install host tools"
 	version=$(pkg_version) || die "version mismatch (scripts/check-version.sh)"
-	{ kernel_resolve 6.1-cloud && kernel_resolve 6.12-cloud && kernel_resolve 6.1-amd64; } ||
-		die "cannot resolve the kernels"
+	kernel_resolve 6.1-amd64 || die "cannot resolve the kernel"
 	kbench=${KREL_OF[6.1-amd64]}
 	mkdir -p "$pwork" && : >"$pwork/chroot.log"
 	trap 'sys_umount_all "$root"' EXIT

@@ -53,8 +53,9 @@ sys_base_tarball() {
 			return 1
 		fi
 		rm -rf "$tmp"
-		# This suite's older bases (superseded ABIs) are of no further use.
-		find "$dir" -maxdepth 1 -name "base-$suite-*.tar.zst" ! -name "${tarball##*/}" -delete
+		# Older bases of this suite and kind (the key's first word:
+		# minimal, default, bench) name superseded ABIs: of no further use.
+		find "$dir" -maxdepth 1 -name "base-$suite-${key%%-*}-*.tar.zst" ! -name "${tarball##*/}" -delete
 	fi
 	echo "$tarball"
 }
