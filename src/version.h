@@ -7,7 +7,7 @@
 #ifndef ROULETTE_VERSION_H
 #define ROULETTE_VERSION_H
 
-#define ROULETTE_VERSION "0.2.0"
+#define ROULETTE_VERSION "0.3.0"
 #define ROULETTE_AUTHOR "roulette-dkms developers <roulette-dkms@lists.example.org>"
 
 #endif /* ROULETTE_VERSION_H */
