@@ -478,21 +478,14 @@ life_of_a_system() {
 # SUITE), in table order: sets suites and rows_of; an unavailable kernel
 # is reported as skipped.
 systest_suites() {
-	local r rc s
+	local r s
 	suites=()
 	declare -gA rows_of=()
 	for r in $(kernel_rows systest); do
-		rc=0
-		kernel_resolve "$r" 2>"$work/resolve.log" || rc=$?
-		if [ "$rc" = 2 ]; then
-			record SKIP "[$r] kernel unavailable: $(tail -n 1 "$work/resolve.log")"
-		elif [ "$rc" != 0 ]; then
-			record FAIL "[$r] cannot resolve the kernel: $(tail -n 3 "$work/resolve.log" | tr '\n' ' ')"
-		else
-			s=${SUITE_OF[$r]%-backports}
-			[ -n "${rows_of[$s]:-}" ] || suites+=("$s")
-			rows_of[$s]+=" $r"
-		fi
+		row_ready "$r" "$work/resolve.log" || continue
+		s=${SUITE_OF[$r]%-backports}
+		[ -n "${rows_of[$s]:-}" ] || suites+=("$s")
+		rows_of[$s]+=" $r"
 	done
 }
 
