@@ -109,7 +109,7 @@ kernel_rows() {
 	fi
 }
 
-declare -gA KREL_OF SUITE_OF
+declare -gA KREL_OF SUITE_OF META_OF FLAVOUR_OF
 DEBUG_KERNEL=
 
 # debug_kernel: the cache directory of scripts/build-debug-kernel.sh
@@ -122,14 +122,16 @@ debug_kernel() {
 	}
 }
 
-# kernel_resolve NAME: sets KREL_OF[NAME] (the release) and SUITE_OF[NAME].
+# kernel_resolve NAME: sets KREL_OF[NAME] (the release), and the row's
+# SUITE_OF, META_OF (its package column) and FLAVOUR_OF.
 # Status 2, with the reason on stderr, when the suite's archive no longer
 # serves the kernel: the caller reports the row as skipped.
 kernel_resolve() {
-	local name=$1 suite meta rel
+	local name=$1 suite meta flavour rel
 	[ -n "${KREL_OF[$name]:-}" ] && return 0
-	read -r suite meta _ < <(kernel_row "$name") || die "no kernel '$name' in tests/kernels.conf"
-	SUITE_OF[$name]=$suite
+	read -r suite meta flavour _ < <(kernel_row "$name") || die "no kernel '$name' in tests/kernels.conf"
+	# shellcheck disable=SC2034 # FLAVOUR_OF is read by the stages
+	SUITE_OF[$name]=$suite META_OF[$name]=$meta FLAVOUR_OF[$name]=$flavour
 	if [ "$meta" = source ]; then
 		debug_kernel || return 1
 		rel=$(cat "$DEBUG_KERNEL/kernelrelease")
@@ -179,7 +181,7 @@ kernel_build() {
 	shift 2
 	kernel_resolve "$name" || return
 	krel=${KREL_OF[$name]}
-	if [ "$(kernel_row "$name" | cut -d' ' -f2)" = source ]; then
+	if [ "${META_OF[$name]}" = source ]; then
 		build_modules "$krel" "$DEBUG_KERNEL/tree" "$out" "$@"
 	elif [ "${SUITE_OF[$name]}" = "$HOST_SUITE" ]; then
 		apt_install "linux-headers-$krel" || die "cannot install linux-headers-$krel"
@@ -193,7 +195,7 @@ kernel_build() {
 kernel_vmlinuz() {
 	local name=$1
 	kernel_resolve "$name" || return
-	if [ "$(kernel_row "$name" | cut -d' ' -f2)" = source ]; then
+	if [ "${META_OF[$name]}" = source ]; then
 		echo "$DEBUG_KERNEL/bzImage-modules"
 	elif [ "${SUITE_OF[$name]}" = "$HOST_SUITE" ]; then
 		kernel_image "${KREL_OF[$name]}"

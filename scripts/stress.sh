@@ -44,7 +44,7 @@ for t in "${rows[@]}"; do
 		die "cannot build the initramfs"
 	# The debug kernel's detectors need room and time.
 	mem=1024 limit=420
-	[ "$(kernel_row "$t" | cut -d' ' -f3)" = debug ] && mem=1536 limit=600
+	[ "${FLAVOUR_OF[$t]}" = debug ] && mem=1536 limit=600
 	log "$t: stress run on ${KREL_OF[$t]} (${secs}s per reader phase, ${fuzz}s per fuzzer)"
 	ROULETTE_GUEST_MEM=$mem ROULETTE_GUEST_CPUS=2 ROULETTE_BOOT_TIMEOUT=${ROULETTE_BOOT_TIMEOUT:-$limit} \
 		guest_run "$t" "$dir" "$(kernel_vmlinuz "$t")" "$dir/initrd.gz" \

@@ -135,8 +135,7 @@ krels() { local r; for r in "$@"; do echo "${KREL_OF[$r]}"; done; } # krels ROW.
 # installed_krel ROW: KREL_OF[ROW] from the row's meta-package as the
 # rootfs has it: the archive may have moved on since kernel_resolve.
 installed_krel() {
-	local meta krel
-	meta=$(kernel_row "$1" | cut -d' ' -f2)
+	local meta=${META_OF[$1]} krel
 	# shellcheck disable=SC2016 # a dpkg-query format
 	krel=$(Rout dpkg-query -W -f='${Depends}' "$meta" | grep -o 'linux-image-[0-9][^ ,]*' |
 		sed 's/^linux-image-//; s/-unsigned$//' | head -n 1)
@@ -239,8 +238,7 @@ restore_base_system() {
 # kernel_packages SUITE ROW: apt's words to install the row's kernel as a
 # user does, by its meta-packages (image and headers).
 kernel_packages() {
-	local t='' meta
-	meta=$(kernel_row "$2" | cut -d' ' -f2)
+	local t='' meta=${META_OF[$2]}
 	[ "${SUITE_OF[$2]}" = "$1" ] || t="-t ${SUITE_OF[$2]} "
 	echo "${t}$meta ${meta/linux-image-/linux-headers-}"
 }

@@ -93,7 +93,7 @@ for t in "${rows[@]}"; do
 		--add "$work/$t/signed/hello-badsig.ko" modules/signed/hello-badsig.ko ||
 		die "cannot build the initramfs"
 	log "$t: $krel, the other series from $o (${KREL_OF[$o]})"
-	flavour=flavour=$(kernel_row "$t" | cut -d' ' -f3)
+	flavour=flavour=${FLAVOUR_OF[$t]}
 	guest_run "$t" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" "suites=guest $flavour" || true
 	# Loading refused: enforced signatures, then modules_disabled (irreversible: last).
 	sig=guest/sig-enforce.sh,
