@@ -288,6 +288,27 @@ upgrade_kernel() {
 		modules_present "${all[@]}"
 }
 
+# system_disk IMG: the system as it is now, as an ext4 image, with the guest
+# suites (tests/*/ under /tests) and the unit that runs the ones named by
+# suites= on the kernel command line (tests/systest/roulette-systest.service).
+system_disk() {
+	local img=$1 d
+	sys_umount_all "$ROOT"
+	rm -rf "$ROOT/tests" && mkdir -p "$ROOT/tests"
+	cp "$ROULETTE_TOP/tests/lib.sh" "$ROULETTE_TOP/tests/kernel-reports.txt" "$ROOT/tests/"
+	for d in "$ROULETTE_TOP"/tests/*/; do
+		compgen -G "$d*.sh" >/dev/null && cp -r "${d%/}" "$ROOT/tests/"
+	done
+	cp "$ROULETTE_TOP/tests/systest/roulette-systest.service" "$ROOT/etc/systemd/system/"
+	rm -f "$img"
+	mke2fs -q -F -t ext4 -d "$ROOT" "$img" 4G >>"$work/chroot.log" 2>&1 ||
+		record FAIL "[$target] guest disk image: mke2fs -d failed"
+	# The test's own files leave the rootfs again: the purge looks at /etc.
+	rm -rf "$ROOT/tests" "$ROOT/etc/systemd/system/roulette-systest.service"
+	sys_mount "$ROOT" || { record FAIL "[$target] chroot mounts: mount failed"; return 1; }
+	[ -s "$img" ]
+}
+
 # boot_each_kernel ROW...: the system as it is now, as a disk, booted with
 # each kernel under QEMU (side by side): systemd runs the suite
 # tests/systest/ with tests/lib.sh's runner; guest_verdict records it.
@@ -296,24 +317,14 @@ boot_each_kernel() {
 	local -a pids=()
 	# DKMS signs with its key when it has one (tests/systest/01-system.sh)
 	[ -e "$ROOT/var/lib/dkms/mok.pub" ] && signer=dkms
-	sys_umount_all "$ROOT"
-	mkdir -p "$ROOT/tests/systest" "$dir"
-	cp "$ROULETTE_TOP/tests/lib.sh" "$ROULETTE_TOP/tests/kernel-reports.txt" "$ROOT/tests/"
-	cp "$ROULETTE_TOP"/tests/systest/*.sh "$ROOT/tests/systest/"
-	cp "$ROULETTE_TOP/tests/systest/roulette-systest.service" "$ROOT/etc/systemd/system/"
-	rm -f "$work/disk.img"
-	mke2fs -q -F -t ext4 -d "$ROOT" "$work/disk.img" 4G >>"$work/chroot.log" 2>&1 ||
-		record FAIL "[$target] guest disk image: mke2fs -d failed"
-	# The test's own files leave the rootfs again: the purge looks at /etc.
-	rm -rf "$ROOT/tests" "$ROOT/etc/systemd/system/roulette-systest.service"
-	sys_mount "$ROOT" || { record FAIL "[$target] chroot mounts: mount failed"; return 1; }
-	[ -s "$work/disk.img" ] || return 1
+	mkdir -p "$dir"
+	system_disk "$work/disk.img" || return 1
 	for r in "$@"; do
 		k=${KREL_OF[$r]}
 		log "$r: booting $k"
 		ROULETTE_GUEST_MEM=1024 qemu_boot "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
 			"$dir/$r.console" "$dir/$r.results" "${ROULETTE_BOOT_TIMEOUT:-300}" \
-			"root=/dev/vda rw systemd.unit=roulette-systest.service systest.kernel=$k systest.version=$version systest.signer=$signer" \
+			"root=/dev/vda rw systemd.unit=roulette-systest.service suites=systest systest.kernel=$k systest.version=$version systest.signer=$signer" \
 			-drive "file=$work/disk.img,format=raw,if=virtio" -snapshot &
 		pids+=("$!")
 	done
