@@ -23,7 +23,7 @@ log() {
 
 # apt_install PKG...: install what is missing, with no Recommends.
 apt_install() {
-	local missing=() p
+	local missing=() p out
 	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 			missing+=("$p")
@@ -31,8 +31,10 @@ apt_install() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	log "installing ${missing[*]}"
 	apt_fresh || return 1
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install \
-		-y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# apt's chatter (debconf's "apt-utils is not installed" on a fresh
+	# machine) must not land in a build log as a finding: shown on failure.
+	out=$(DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install \
+		-y -qq --no-install-recommends "${missing[@]}" 2>&1) || { echo "$out" >&2; return 1; }
 }
 
 # apt_fresh: the host's apt lists at most an hour old, so a kernel uploaded
