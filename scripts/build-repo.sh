@@ -1,9 +1,13 @@
 #!/bin/bash
-# make repo: a local apt repository and a dnf repository under one folder,
-#   out/repo/deb   apt-ftparchive Packages/Sources/Release (flat, unsigned)
-#   out/repo/rpm   createrepo_c metadata
-# with ready-made source files out/repo/roulette.list (apt) and
-# out/repo/roulette.repo (dnf). Builds the packages first when they are
+# make repo: a signed apt repository and a signed dnf repository under one
+# folder, with what a user needs to trust them:
+#   out/repo/deb   flat apt repository (apt-ftparchive), InRelease + Release.gpg
+#   out/repo/rpm   signed packages (rpmsign), createrepo_c metadata, repomd.xml.asc
+#   out/repo/roulette-dkms.gpg   the public key, for apt's signed-by=
+#   out/repo/RPM-GPG-KEY-roulette-dkms   the same, armored, for rpm and dnf
+#   out/repo/roulette.list (apt), out/repo/roulette.repo (dnf)
+# The key: REPO_KEY (lib-pkg.sh: repo_key), else one made once in
+# out/repo-key (never published). Builds the packages first when they are
 # missing or older than their inputs.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -11,8 +15,9 @@ set -euo pipefail
 # shellcheck source=lib-pkg.sh
 . "$(dirname "$0")/lib-pkg.sh"
 
-apt_install apt-utils createrepo-c || die "cannot install apt-utils, createrepo-c"
+apt_install apt-utils createrepo-c gnupg rpm || die "cannot install apt-utils, createrepo-c, gnupg, rpm"
 version=$(pkg_version) || die "version mismatch (scripts/check-version.sh)"
+repo_key || die "no signing key (REPO_KEY=${REPO_KEY:-})"
 
 deb=$ROULETTE_OUT/deb/roulette-dkms_${version}_all.deb
 rpmfile=$ROULETTE_OUT/rpm/roulette-dkms-$version-1.noarch.rpm
@@ -22,35 +27,35 @@ if pkg_stale "$rpmfile"; then "$ROULETTE_TOP/scripts/build-rpm.sh" >/dev/null; f
 repo=$ROULETTE_OUT/repo
 rm -rf "$repo"
 mkdir -p "$repo/deb" "$repo/rpm"
+gpg --batch --quiet --export "$REPO_KEYID" >"$repo/roulette-dkms.gpg"
+gpg --batch --quiet --armor --export "$REPO_KEYID" >"$repo/RPM-GPG-KEY-roulette-dkms"
 
 cp "$deb" "$ROULETTE_OUT/deb/roulette_$version.dsc" \
 	"$ROULETTE_OUT/deb/roulette_$version.tar.xz" "$repo/deb/"
-(
-	cd "$repo/deb"
-	apt-ftparchive packages . >Packages
-	gzip -9kn Packages
-	apt-ftparchive sources . >Sources 2>/dev/null
-	gzip -9kn Sources
-	apt-ftparchive -o APT::FTPArchive::Release::Origin=roulette-dkms \
-		-o APT::FTPArchive::Release::Label=roulette-dkms release . >../Release.tmp
-	mv ../Release.tmp Release
-) || die "apt-ftparchive failed"
+apt_repo "$repo/deb" || die "apt-ftparchive or gpg failed"
 
 cp "$ROULETTE_OUT"/rpm/roulette-dkms-"$version"-1.*.rpm "$repo/rpm/"
+rpmsign --define "_gpg_name $REPO_KEYID" --define "__gpg /usr/bin/gpg" --addsign "$repo"/rpm/*.rpm >/dev/null ||
+	die "rpmsign failed"
 createrepo_c --quiet "$repo/rpm" || die "createrepo_c failed"
+gpg --batch --yes --quiet -u "$REPO_KEYID" --armor --detach-sign "$repo/rpm/repodata/repomd.xml" ||
+	die "cannot sign repomd.xml"
 
 cat >"$repo/roulette.list" <<EOT
-deb [trusted=yes] file:$repo/deb ./
-deb-src [trusted=yes] file:$repo/deb ./
+deb [signed-by=$repo/roulette-dkms.gpg] file:$repo/deb ./
+deb-src [signed-by=$repo/roulette-dkms.gpg] file:$repo/deb ./
 EOT
 cat >"$repo/roulette.repo" <<EOT
 [roulette-dkms]
 name=roulette-dkms (local)
 baseurl=file://$repo/rpm
 enabled=1
-gpgcheck=0
+gpgcheck=1
+repo_gpgcheck=1
+gpgkey=file://$repo/RPM-GPG-KEY-roulette-dkms
 EOT
 
+log "signed with $REPO_KEYID"
 log "apt: cp $repo/roulette.list /etc/apt/sources.list.d/ && apt update && apt install roulette-dkms"
 log "dnf: cp $repo/roulette.repo /etc/yum.repos.d/ && dnf install roulette-dkms"
 find "$repo" -type f | sort

@@ -75,3 +75,42 @@ pkg_stale() {
 	done
 	return 1
 }
+
+# repo_key: the repositories' signing key, in REPO_KEYID (a fingerprint)
+# with GNUPGHOME set for gpg and rpmsign. REPO_KEY names the builder's own:
+# a file with an armored secret key (imported into out/repo-key), or a key
+# id of the builder's keyring. Without it, a key generated once into
+# out/repo-key (kept: users who trust it keep trusting the rebuilt repo).
+repo_key() {
+	local home=$ROULETTE_OUT/repo-key
+	if [ -n "${REPO_KEY:-}" ] && [ ! -f "$REPO_KEY" ]; then
+		REPO_KEYID=$REPO_KEY
+		return
+	fi
+	export GNUPGHOME=$home
+	mkdir -p "$home" && chmod 700 "$home" || return 1
+	if [ -n "${REPO_KEY:-}" ]; then
+		gpg --batch --quiet --import "$REPO_KEY" || return 1
+	elif ! gpg --list-secret-keys 2>/dev/null | grep -q .; then
+		gpg --batch --quiet --passphrase '' --quick-gen-key \
+			'roulette-dkms repository (made by make repo)' rsa3072 sign never || return 1
+	fi
+	REPO_KEYID=$(gpg --list-secret-keys --with-colons 2>/dev/null | awk -F: '$1 == "fpr" { print $10; exit }')
+	[ -n "$REPO_KEYID" ]
+}
+
+# apt_repo DIR: DIR's .deb (and .dsc) files as a flat apt repository:
+# Packages, Sources, Release, signed with repo_key's key (InRelease,
+# Release.gpg).
+apt_repo() {
+	(
+		cd "$1" && rm -f InRelease Release.gpg &&
+			apt-ftparchive packages . >Packages && gzip -9kfn Packages &&
+			apt-ftparchive sources . >Sources 2>/dev/null && gzip -9kfn Sources &&
+			apt-ftparchive -o APT::FTPArchive::Release::Origin=roulette-dkms \
+				-o APT::FTPArchive::Release::Label=roulette-dkms release . >../Release.tmp &&
+			mv ../Release.tmp Release &&
+			gpg --batch --yes --quiet -u "$REPO_KEYID" --clearsign -o InRelease Release &&
+			gpg --batch --yes --quiet -u "$REPO_KEYID" --detach-sign -o Release.gpg Release
+	)
+}

@@ -180,29 +180,83 @@ lint_packages() {
 	fi
 }
 
-# find_in_repositories: out/repo/roulette.list for apt (own lists, the
-# host's apt state untouched), out/repo/rpm for dnf, as users add them.
+# find_in_repositories: out/repo's signed repositories as users add them
+# (roulette.list with signed-by=, roulette.repo with gpgcheck and
+# repo_gpgcheck; own state, the host's untouched): the package is found;
+# a tampered index, or another key, makes apt and dnf refuse.
 find_in_repositories() {
-	local got
-	rm -rf "$work/apt" && mkdir -p "$work/apt/lists/partial" "$work/apt/cache/archives/partial"
-	local aptopts=(-o Dir::Etc::SourceList="$ROULETTE_OUT/repo/roulette.list" -o Dir::Etc::SourceParts=-
-		-o Dir::State::Lists="$work/apt/lists" -o Dir::Cache="$work/apt/cache")
-	apt-get -q "${aptopts[@]}" update >"$work/apt/update.log" 2>&1
-	got=$(apt-cache "${aptopts[@]}" policy roulette-dkms 2>&1 | sed -n 's/^ *Candidate: //p')
-	expect_host "apt repository (roulette.list): candidate roulette-dkms $version" "candidate '$got'" \
-		test "$got" = "$version"
-	got=$(dnf -q --setopt=reposdir=/nonexistent --setopt=cachedir="$work/dnf-cache" --releasever=40 \
-		--repofrompath=roulette,"file://$ROULETTE_OUT/repo/rpm" --repo=roulette \
-		repoquery --qf '%{name}-%{version}-%{release}.%{arch}' roulette-dkms 2>&1)
-	expect_host "dnf repository: dnf finds roulette-dkms-$version-1.noarch" "dnf says: $got" \
-		grep -qx "roulette-dkms-$version-1.noarch" <<<"$got"
+	local r=$ROULETTE_OUT/repo t=$work/tampered got
+	rm -rf "$t" && mkdir -p "$t/wrong-key" && cp -r "$r/deb" "$r/rpm" "$t/" || return 1
+	got=$(apt_try signed "$r/roulette.list")
+	expect_host "apt repository (roulette.list, signed-by=, no trusted=yes): update clean, candidate roulette-dkms $version" \
+		"candidate '$got'; $(grep -E '^(W|E):' "$work/apt/signed/update.log" | head -n 2)" \
+		test "$got" = "$version" -a -z "$(grep -E '^(W|E):' "$work/apt/signed/update.log")"
+	sed -i 's/^Description: .*/& (tampered)/' "$t/deb/Packages" && gzip -9kfn "$t/deb/Packages"
+	sed "s#file:$r/deb#file:$t/deb#" "$r/roulette.list" >"$t/tampered.list"
+	refused apt tampered "$t/tampered.list" 'Hash Sum mismatch'
+	sed "s#signed-by=[^]]*#signed-by=/usr/share/keyrings/debian-archive-keyring.gpg#" \
+		"$r/roulette.list" >"$t/wrong-key.list"
+	refused apt wrong-key "$t/wrong-key.list" 'NO_PUBKEY'
+	got=$(dnf_try "$r")
+	expect_host "dnf repository (roulette.repo, gpgcheck=1, repo_gpgcheck=1): dnf finds roulette-dkms-$version-1.noarch" \
+		"dnf says: $got" grep -qx "roulette-dkms-$version-1.noarch" <<<"$got"
+	sed -i 's#<revision>#&1#' "$t/rpm/repodata/repomd.xml"
+	sed "s#$r/rpm#$t/rpm#" "$r/roulette.repo" >"$t/roulette.repo"
+	refused dnf tampered "$t" 'repomd.xml GPG signature verification error'
+	sed "s#^gpgkey=.*#gpgkey=file:///usr/share/keyrings/debian-archive-keyring.gpg#" \
+		"$r/roulette.repo" >"$t/wrong-key/roulette.repo"
+	refused dnf wrong-key "$t/wrong-key" 'repomd.xml GPG signature verification error'
+	rm -rf "$work/rpmdb" && mkdir -p "$work/rpmdb" &&
+		rpmkeys --dbpath "$work/rpmdb" --import "$r/RPM-GPG-KEY-roulette-dkms"
+	got=$(rpmkeys --dbpath "$work/rpmdb" -K "$r/rpm/roulette-dkms-$version-1.noarch.rpm" 2>&1)
+	expect_host "rpm -K with the repository key: roulette-dkms-$version-1.noarch.rpm signed" \
+		"$got" grep -q ': digests signatures OK$' <<<"$got"
 }
 
-# build_next_version: version N+1, for the package upgrade.
+# apt_try NAME LIST: apt-get update with LIST alone (state in
+# $work/apt/NAME, log update.log there); prints roulette-dkms's candidate.
+apt_try() {
+	local d=$work/apt/$1
+	rm -rf "$d" && mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+	local o=(-o Dir::Etc::SourceList="$2" -o Dir::Etc::SourceParts=-
+		-o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache")
+	apt-get -q "${o[@]}" update >"$d/update.log" 2>&1
+	apt-cache "${o[@]}" policy roulette-dkms 2>&1 | sed -n 's/^ *Candidate: //p'
+}
+
+# dnf_try REPOSDIR: dnf with the .repo files of REPOSDIR alone (keys
+# imported as asked); prints the packages it finds and its errors.
+dnf_try() {
+	rm -rf "$work/dnf-cache"
+	dnf -y --setopt=reposdir="$1" --setopt=cachedir="$work/dnf-cache" --releasever=40 \
+		repoquery --qf '%{name}-%{version}-%{release}.%{arch}' roulette-dkms 2>&1 | grep -v '^ \|^Importing'
+}
+
+# refused apt|dnf CASE SOURCE TEXT: the client finds no roulette-dkms in
+# SOURCE (a list, a reposdir) and says why (TEXT).
+refused() {
+	local said
+	if [ "$1" = apt ]; then
+		[ -z "$(apt_try "$2" "$3")" ] && said=$(grep -E '^(W|E):' "$work/apt/$2/update.log")
+	else
+		said=$(dnf_try "$3") && ! grep -q '^roulette-dkms' <<<"$said"
+	fi
+	expect_host "$1 refuses the repository ($2): $4" "$1 said: $(head -c 300 <<<"$said")" \
+		grep -qF "$4" <<<"$said"
+}
+
+next_repo() { repo_key && apt_repo "$work/next/repo"; }
+
+# build_next_version: version N+1, for the package upgrade, in an apt
+# repository of its own signed with the same key (out/systest/next/repo).
 build_next_version() {
 	expect_host "version $next built from a bumped copy" "see $work/build.log" \
 		logged "$work/build.log" env ROULETTE_OUT="$work/next" ROULETTE_NO_LINT=1 \
-		"$ROULETTE_TOP/scripts/build-deb.sh" --version "$next"
+		"$ROULETTE_TOP/scripts/build-deb.sh" --version "$next" || return
+	rm -rf "$work/next/repo" && mkdir -p "$work/next/repo" &&
+		cp "$work/next/deb/roulette-dkms_${next}_all.deb" "$work/next/repo/"
+	expect_host "version $next in a signed apt repository" "see $work/build.log" \
+		logged "$work/build.log" next_repo
 }
 
 # restore_base_system SUITE ROW...: the suite's cached base system with the
@@ -225,11 +279,10 @@ restore_base_system() {
 		return 1
 	fi
 	cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null
-	mkdir -p "$ROOT/srv/roulette/repo" "$ROOT/srv/roulette/next"
-	cp "$ROULETTE_OUT"/repo/deb/* "$ROOT/srv/roulette/repo/"
-	cp "$work/next/deb/roulette-dkms_${next}_all.deb" "$ROOT/srv/roulette/next/" 2>/dev/null
-	(cd "$ROOT/srv/roulette/next" && apt-ftparchive packages . >Packages 2>/dev/null)
-	echo "deb [trusted=yes] file:/srv/roulette/repo ./" >"$ROOT$LOCAL_LIST"
+	mkdir -p "$ROOT/srv/roulette" && cp -r "$ROULETTE_OUT/repo" "$work/next" "$ROOT/srv/roulette/"
+	# make repo's roulette.list, for the repository's place in this system
+	grep '^deb ' "$ROULETTE_OUT/repo/roulette.list" |
+		sed "s#$ROULETTE_OUT/repo#/srv/roulette/repo#g" >"$ROOT$LOCAL_LIST"
 	# the upgrades' kernel packages, downloaded when the base was built
 	cp "$ROOT"/var/cache/roulette-debs/*.deb "$ROOT/var/cache/apt/archives/" 2>/dev/null
 	installed_krel "$1"
@@ -342,7 +395,7 @@ boot_each_kernel() {
 # kernel.
 upgrade_package() {
 	local k got
-	echo "deb [trusted=yes] file:/srv/roulette/next ./" >>"$ROOT$LOCAL_LIST"
+	echo "deb [signed-by=/srv/roulette/repo/roulette-dkms.gpg] file:/srv/roulette/next/repo ./" >>"$ROOT$LOCAL_LIST"
 	expect_host "apt upgrade roulette-dkms $version -> $next" "apt-get failed" \
 		apt_get_local install roulette-dkms
 	# shellcheck disable=SC2016 # a dpkg-query format
@@ -375,9 +428,13 @@ purge_package() {
 # rpm_install_remove ROW...: the RPM's scriptlets for real (rpm -i --nodeps
 # and rpm -e in the rootfs, whose dkms they call).
 rpm_install_remove() {
-	local k left rpmf=$ROULETTE_OUT/rpm/roulette-dkms-$version-1.noarch.rpm
+	local k left got rpmf=$ROULETTE_OUT/repo/rpm/roulette-dkms-$version-1.noarch.rpm
 	rpmr() { rpm --root "$ROOT" --dbpath /var/lib/rpm "$@" >>"$work/chroot.log" 2>&1; }
 	rpmr --initdb
+	rpmr --import "$ROULETTE_OUT/repo/RPM-GPG-KEY-roulette-dkms"	# a host path
+	got=$(rpm --root "$ROOT" --dbpath /var/lib/rpm -K "$rpmf" 2>&1)
+	expect_host "rpm --import the repository key; rpm -K: the package's signature OK" \
+		"$got" grep -q ': digests signatures OK$' <<<"$got"
 	expect_host "rpm -i --nodeps roulette-dkms-$version in the rootfs" "rpm failed" \
 		rpmr -i --nodeps "$rpmf"
 	for k in $(krels "$@"); do
