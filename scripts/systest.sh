@@ -419,7 +419,7 @@ crash_dump() {
 	for b in panic oops; do
 		log "$1: booting $k, kdump, boom=$b"
 		ROULETTE_GUEST_MEM=1536 qemu_boot "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
-			"$dir/$b.console" "$dir/$b.results" "${ROULETTE_BOOT_TIMEOUT:-400}" \
+			"$dir/$b.console" "$dir/$b.results" "${ROULETTE_BOOT_TIMEOUT:-600}" \
 			"root=/dev/vda rw crashkernel=256M systemd.unit=roulette-systest.service suites=systest/kdump.sh systest.boom=$b" \
 			-drive "file=$dir/$b.img,format=raw,if=virtio" &
 		pids+=("$!")
