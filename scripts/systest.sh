@@ -431,8 +431,8 @@ crash_dump() {
 		guest_verdict "$tag" "$dir/$b.results" "$dir/$b.console" "$rc" \
 			$(($(mtime "$dir/$b.console") - t0)) "$(suite_plan systest/kdump.sh)"
 		# the results' last line came just before the panic, the console's at QEMU's exit
-		timings+=("$(printf '%-44s %4d s' "$target: $tag: boot to panic" $(($(mtime "$dir/$b.results") - t0)))"
-			"$(printf '%-44s %4d s' "$target: $tag: capture, reboot" \
+		timings+=("$(printf '%-44s %4d s' "$target: kdump boom=$b: boot to panic" $(($(mtime "$dir/$b.results") - t0)))"
+			"$(printf '%-44s %4d s' "$target: kdump boom=$b: capture, reboot" \
 				$(($(mtime "$dir/$b.console") - $(mtime "$dir/$b.results"))))")
 		dump_names_culprit "$tag" "$dir/$b.img" "$b"
 	done
