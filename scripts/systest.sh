@@ -391,6 +391,107 @@ boot_each_kernel() {
 	qemu_pids=()
 }
 
+# set_up_kdump ROW: kdump-tools as a sysadmin installs it, and the capture
+# initrd for the row's kernel that its kernel hook would build. The hook's
+# MODULES=dep finds no root device in a chroot ("failed to determine device
+# for /"): the same mkinitramfs with MODULES=most; latest_sysctls marks it
+# current, or kdump-config deletes it and rebuilds at boot (80 s, TCG).
+set_up_kdump() {
+	local k=${KREL_OF[$1]} d=/var/lib/kdump
+	expect_host "apt install kdump-tools makedumpfile procps" "apt-get failed" \
+		apt_get install kdump-tools makedumpfile procps || return
+	expect_host "kdump initrd $d/initrd.img-$k (mkinitramfs, MODULES=most)" "mkinitramfs failed" \
+		R sh -c "rm -rf $d/initramfs-tools && cp -pr /etc/initramfs-tools $d/ &&
+			echo MODULES=most >$d/initramfs-tools/conf.d/zzz-kdump &&
+			mkinitramfs -d $d/initramfs-tools -o $d/initrd.img-$k $k &&
+			cp /etc/kdump/sysctl.conf $d/latest_sysctls-$k"
+}
+
+# grep_all FILE REGEX...: every extended REGEX matches a line of FILE.
+grep_all() {
+	local f=$1 re
+	shift
+	for re in "$@"; do grep -qE -- "$re" "$f" || return; done
+}
+mtime() { stat -c %Y "$1"; }
+
+# dump_names_culprit TAG IMG BOOM: the dump kdump-tools saved in the
+# disk's /var/crash/STAMP/ (read with debugfs) names roulette: the Boom!
+# line, then the panic (boom=panic) or the oops, and a trace through
+# roulette_boom and roulette_read; the vmcore reads back with the system's
+# makedumpfile.
+dump_names_culprit() {
+	local target=$1 img=$2 boom=$3 out=${2%.img}-crash dm core v
+	rm -rf "$out" && mkdir -p "$out"
+	debugfs -R "rdump /var/crash $out" "$img" >>"$work/chroot.log" 2>&1
+	dm=$(compgen -G "$out/crash/2*/dmesg.2*" | head -n 1)
+	core=$(compgen -G "${dm%/*}/dump.2*" | head -n 1)
+	expect_host "kdump saved a dmesg and a vmcore in /var/crash/STAMP/" \
+		"found: $(cd "$out" && find . -type f | tr '\n' ' ')" test -s "$core" || return
+	log "$target: $(cd "$out" && du -h crash/*/* | tr '\n\t' '  ')"
+	v=$(sed -n 's/.*roulette: Boom! sampled value is \([0-9]*\), which is < 100$/\1/p' "$dm" | head -n 1)
+	expect_host "dump's dmesg: roulette: Boom! sampled value is ${v:-V}, which is < 100" "not in $dm" \
+		test -n "$v"
+	if [ "$boom" = panic ]; then
+		expect_host "dump's dmesg: Kernel panic - not syncing: kernel-roulette: sampled value is ${v:-V}, which is < 100" \
+			"not in $dm" grep -qx ".*Kernel panic - not syncing: kernel-roulette: sampled value is $v, which is < 100" "$dm"
+	else
+		expect_host "dump's dmesg: the oops: kernel BUG at .../roulette.c:N!, invalid opcode" "not in $dm" \
+			grep_all "$dm" 'kernel BUG at .*roulette\.c:[0-9]+!' 'invalid opcode'
+		# panic_on_oops: oops_end() kexecs into the capture kernel itself, before panic()
+		expect_host "dump's dmesg ends with the oops (panic_on_oops: captured from oops_end, no 'Kernel panic' line)" \
+			"last line: $(tail -n 1 "$dm")" grep -q 'Modules linked in: roulette' <(tail -n 1 "$dm")
+	fi
+	# an oops names the function that died on its RIP line, a panic in its call trace
+	expect_host "dump's dmesg: the trace names roulette_boom and roulette_read" "not in $dm" \
+		grep_all "$dm" '[ :]roulette_boom[.a-z0-9]*\+0x[0-9a-f]+/0x[0-9a-f]+ \[roulette\]' \
+		' roulette_read[.a-z0-9]*\+0x[0-9a-f]+/0x[0-9a-f]+ \[roulette\]'
+	cp "$core" "$ROOT/tmp/dump"
+	expect_host "the vmcore reads back: makedumpfile -R, then --dump-dmesg has the Boom! line" "see $work/chroot.log" \
+		R sh -c "makedumpfile -R /tmp/vmcore </tmp/dump && makedumpfile --dump-dmesg /tmp/vmcore /tmp/vmcore.dmesg &&
+			grep -q 'roulette: Boom! sampled value is $v,' /tmp/vmcore.dmesg"
+	rm -f "$ROOT"/tmp/dump "$ROOT"/tmp/vmcore*
+}
+
+# crash_dump ROW: a server's crash-dump pipeline (set_up_kdump) catches
+# roulette: two boots side by side on copies of the disk (crashkernel=,
+# 1536 MiB): boom=panic, and the default boom=oops with
+# kernel.panic_on_oops=1 in /etc/sysctl.d. The guest (tests/systest/kdump.sh)
+# checks the capture kernel is loaded and reads the device; the capture
+# kernel saves the dump and reboots (QEMU exits); the host reads the dump.
+crash_dump() {
+	local k=${KREL_OF[$1]} dir=$work/kdump b t0 rc i=0 tag
+	local -a pids=()
+	rm -rf "$dir" && mkdir -p "$dir"
+	system_disk "$dir/panic.img" || return 1
+	cp --sparse=always "$dir/panic.img" "$dir/oops.img"
+	echo "kernel.panic_on_oops = 1" >"$dir/panic-on-oops.conf"
+	debugfs -w -R "write $dir/panic-on-oops.conf /etc/sysctl.d/90-panic-on-oops.conf" "$dir/oops.img" \
+		>>"$work/chroot.log" 2>&1
+	t0=$(date +%s)
+	for b in panic oops; do
+		log "$1: booting $k, kdump, boom=$b"
+		ROULETTE_GUEST_MEM=1536 qemu_boot "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
+			"$dir/$b.console" "$dir/$b.results" "${ROULETTE_BOOT_TIMEOUT:-600}" \
+			"root=/dev/vda rw crashkernel=256M systemd.unit=roulette-systest.service suites=systest/kdump.sh systest.boom=$b" \
+			-drive "file=$dir/$b.img,format=raw,if=virtio" &
+		pids+=("$!")
+	done
+	qemu_pids=("${pids[@]}")
+	for b in panic oops; do
+		rc=0 tag="$1 kdump boom=$b"
+		wait "${pids[i++]}" || rc=$?
+		guest_verdict "$tag" "$dir/$b.results" "$dir/$b.console" "$rc" \
+			$(($(mtime "$dir/$b.console") - t0)) "$(suite_plan systest/kdump.sh)"
+		# the results' last line came just before the panic, the console's at QEMU's exit
+		timings+=("$(printf '%-44s %4d s' "$target: kdump boom=$b: boot to panic" $(($(mtime "$dir/$b.results") - t0)))"
+			"$(printf '%-44s %4d s' "$target: kdump boom=$b: capture, reboot" \
+				$(($(mtime "$dir/$b.console") - $(mtime "$dir/$b.results"))))")
+		dump_names_culprit "$tag" "$dir/$b.img" "$b"
+	done
+	qemu_pids=()
+}
+
 # upgrade_package ROW...: apt upgrade to N+1; DKMS replaces N for every
 # kernel.
 upgrade_package() {
@@ -533,6 +634,7 @@ life_of_a_system() {
 		installed+=("$r")
 	done
 	step boot_each_kernel "$@"
+	step set_up_kdump "$1" && step crash_dump "$1"
 	step upgrade_package "$@"
 	step purge_package
 	step rpm_install_remove "$@"

@@ -1,0 +1,42 @@
+#!/bin/sh
+# kdump-tools catches a roulette boom (make systest: crash_dump, a boot of
+# its own with crashkernel= and suites=systest/kdump.sh): the capture
+# kernel is loaded, then root reads /dev/kernel-roulette at chance=100 in
+# the mode systest.boom= names: panic, or oops on a system whose
+# /etc/sysctl.d sets kernel.panic_on_oops=1. The host reads the dump
+# kdump-tools saved in /var/crash from the disk afterwards.
+# shellcheck source=../lib.sh
+. /tests/lib.sh
+boom=$(cmdline_arg systest.boom)
+
+expect_eq "kdump-tools.service is enabled (every boot loads the capture kernel)" enabled \
+	"$(systemctl is-enabled kdump-tools.service 2>&1)"
+expect_match "crashkernel= on the kernel command line" '[0-9]+[MG]' "$(cmdline_arg crashkernel)"
+expect_eq "capture kernel loaded: /sys/kernel/kexec_crash_loaded is 1" 1 \
+	"$(cat /sys/kernel/kexec_crash_loaded 2>&1)"
+expect_match "kdump-config status: ready to kdump" 'current state *: *ready to kdump' \
+	"$(kdump-config status 2>&1 | grep 'current state')"
+if [ "$boom" = oops ]; then
+	expect_eq "kernel.panic_on_oops = 1 in /etc/sysctl.d" "kernel.panic_on_oops = 1" \
+		"$(grep -h '^ *kernel.panic_on_oops' /etc/sysctl.d/*.conf 2>/dev/null)"
+else
+	# kdump-config load sets it too (apply_panic_triggers)
+	expect_eq "no panic_on_oops in /etc/sysctl.d: kdump-config set it" "" \
+		"$(grep -h '^ *kernel.panic_on_oops' /etc/sysctl.d/*.conf 2>/dev/null)"
+fi
+expect_eq "kernel.panic_on_oops is 1" 1 "$(sysctl -n kernel.panic_on_oops 2>&1)"
+if [ "$boom" = oops ]; then
+	check "modprobe roulette chance=100 (default boom)" modprobe roulette chance=100
+else
+	check "modprobe roulette chance=100 boom=$boom" modprobe roulette chance=100 boom="$boom"
+fi
+expect_eq "boom mode is $boom" "$boom" "$(param roulette boom)"
+emit "PANIC: roulette: Boom! sampled value is"
+if [ "$boom" = oops ]; then
+	emit "PANIC: kernel BUG at"
+else
+	emit "PANIC: Kernel panic - not syncing: kernel-roulette: sampled value is"
+fi
+cat "$DEV" >/dev/null
+fail "a boom=$boom read with the capture kernel loaded" "the reader survived"
+finish
