@@ -11,6 +11,7 @@ expect_eq "mokutil --sb-state: SecureBoot enabled" "SecureBoot enabled" "$(mokut
 expect_match "lockdown is integrity (/sys/kernel/security/lockdown)" '.*\[integrity\].*' \
 	"$(cat /sys/kernel/security/lockdown 2>&1)"
 klog_has() { dmesg | grep -qF -- "$1"; }
+doc_says() { zcat /usr/share/doc/roulette-dkms/README.Debian.gz | grep -qF -- "$1"; }
 check "kernel log: locked down from EFI Secure Boot" klog_has "Kernel is locked down from EFI Secure Boot"
 if [ "$(cmdline_arg systest.mok)" = enrolled ]; then
 	expect_eq "mokutil --test-key $KEY: enrolled" "$KEY is already enrolled" "$(mokutil --test-key "$KEY" 2>&1)"
@@ -18,6 +19,10 @@ if [ "$(cmdline_arg systest.mok)" = enrolled ]; then
 else
 	expect_eq "mokutil --test-key $KEY: not enrolled" "$KEY is not enrolled" "$(mokutil --test-key "$KEY" 2>&1)"
 	expect_eq "kernel log: no DKMS key loaded" 0 "$(dmesg | grep -c 'DKMS module signing key')"
+	# README.Debian tells the user what this boot shows and what to do.
+	for t in "Key was rejected by service" "mokutil --import $KEY" "Enroll MOK" "mokutil --test-key $KEY"; do
+		check "README.Debian says: $t" doc_says "$t"
+	done
 	# What postinst tells the user, with the password from a file: the
 	# request reaches the firmware; MokManager's console dialog is the rest.
 	mokutil --generate-hash=roulette >/run/mok.hash 2>&1
