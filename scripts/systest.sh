@@ -477,7 +477,7 @@ sb_efi_binaries() {
 sb_enrol() {
 	local root tmp rc
 	suite_lib && root=$(suite_root "$1") || return
-	(suite_lock "$1" && [ -x "$root/usr/bin/virt-fw-vars" ] ||
+	(suite_lock "$1" || exit; [ -x "$root/usr/bin/virt-fw-vars" ] ||
 		suite_run "$root" apt-get install -y -qq --no-install-recommends python3-virt-firmware) \
 		>>"$work/chroot.log" 2>&1 || return
 	tmp=$(mktemp -d "$root/tmp/roulette-sb.XXXXXX") || return
