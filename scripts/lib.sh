@@ -316,21 +316,29 @@ copy_dynamic() {
 	done
 }
 
+# guest_cmdline APPEND: the kernel command line of every guest.
+guest_cmdline() {
+	echo "console=ttyS0 panic=-1 quiet $1"
+}
+
 # qemu_boot VMLINUZ INITRD CONSOLE RESULTS TIMEOUT APPEND [qemu args...]:
 # boot under TCG; the first serial port is the console, the second the
 # result channel. QEMU exits 0 whatever the guest did; returns timeout's
 # status (124 on a hang). ROULETTE_GUEST_MEM and _CPUS size the guest.
+# VMLINUZ "firmware" boots as a PC does: the firmware and disks in the
+# QEMU args, whose boot loader passes guest_cmdline (INITRD, APPEND unused).
 qemu_boot() {
 	local kernel=$1 initrd=$2 console=$3 results=$4 secs=$5 append=$6
+	local -a direct=(-kernel "$kernel" -initrd "$initrd" -append "$(guest_cmdline "$append")")
 	shift 6
+	[ "$kernel" != firmware ] || direct=()
 	: >"$console"
 	: >"$results"
 	timeout --foreground -k 5 "$secs" qemu-system-x86_64 \
 		-accel tcg -cpu max -m "${ROULETTE_GUEST_MEM:-512}" \
 		-smp "${ROULETTE_GUEST_CPUS:-1}" -nographic -no-reboot \
 		-monitor none -serial "file:$console" -serial "file:$results" \
-		-display none -nic none -kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 quiet $append" \
+		-display none -nic none "${direct[@]}" \
 		"$@" </dev/null >/dev/null 2>&1
 }
 
