@@ -53,10 +53,12 @@ sys_base_tarball() {
 			return 1
 		fi
 		rm -rf "$tmp"
-		# Older bases of this suite and kind (the key's first word:
-		# minimal, default, bench) name superseded ABIs: of no further use.
-		find "$dir" -maxdepth 1 -name "base-$suite-${key%%-*}-*.tar.zst" ! -name "${tarball##*/}" -delete
+		# Bases of this suite and kind (the key's first word: minimal,
+		# default, bench) unused for two days name superseded ABIs; a
+		# base of other rows (ROULETTE_KERNELS) that is in use stays.
+		find "$dir" -maxdepth 1 -name "base-$suite-${key%%-*}-*.tar.zst" -mtime +1 -delete
 	fi
+	touch "$tarball"	# in use: see the pruning above
 	echo "$tarball"
 }
 
