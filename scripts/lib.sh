@@ -359,18 +359,46 @@ suite_plan() {
 	echo "$n"
 }
 
-# guest_run TAG DIR VMLINUZ INITRD APPEND [qemu args...]: one boot; the
-# console and the result channel are kept as DIR/TAG.console and
-# DIR/TAG.results, and the verdict is recorded.
-guest_run() {
-	local tag=$1 dir=$2 vmlinuz=$3 initrd=$4 append=$5 rc=0 start=$SECONDS
+# guest_start TAG DIR VMLINUZ INITRD APPEND [qemu args...]: one boot, in
+# the background (boots side by side); the console and the result channel
+# are kept as DIR/TAG.console and DIR/TAG.results; guest_wait judges it,
+# against the plan of the suites= in APPEND (also for a firmware boot,
+# whose boot loader has the command line).
+GUEST_BOOTS=()	# "pid tag dir plan start" of each boot started
+guest_start() {
+	local tag=$1 dir=$2 vmlinuz=$3 initrd=$4 append=$5
 	shift 5
 	mkdir -p "$dir"
 	log "$tag: booting $(basename "$vmlinuz") ($append)"
 	qemu_boot "$vmlinuz" "$initrd" "$dir/$tag.console" "$dir/$tag.results" \
-		"${ROULETTE_BOOT_TIMEOUT:-420}" "$append" "$@" || rc=$?
-	guest_verdict "$tag" "$dir/$tag.results" "$dir/$tag.console" "$rc" \
-		"$((SECONDS - start))" "$(suite_plan "$(sed -n 's/.*suites=\([^ ]*\).*/\1/p' <<<"$append")")"
+		"${ROULETTE_BOOT_TIMEOUT:-420}" "$append" "$@" &
+	GUEST_BOOTS+=("$! $tag $dir $(suite_plan "$(sed -n 's/.*suites=\([^ ]*\).*/\1/p' <<<"$append")") $(date +%s)")
+}
+
+# guest_wait: wait for every boot guest_start started and record its
+# verdict, its time up to its console's last line; status 1 if one failed.
+guest_wait() {
+	local b pid tag dir plan t0 rc ok=0
+	for b in "${GUEST_BOOTS[@]}"; do
+		read -r pid tag dir plan t0 <<<"$b"
+		rc=0
+		wait "$pid" || rc=$?
+		guest_verdict "$tag" "$dir/$tag.results" "$dir/$tag.console" "$rc" \
+			$(($(date -r "$dir/$tag.console" +%s) - t0)) "$plan" || ok=1
+	done
+	GUEST_BOOTS=()
+	return "$ok"
+}
+
+# guest_kill: end the boots still running (an interrupted stage).
+guest_kill() {
+	local b
+	for b in "${GUEST_BOOTS[@]}"; do pkill -P "${b%% *}" 2>/dev/null; done
+}
+
+# guest_run ARGS...: guest_start's boot, waited for and judged.
+guest_run() {
+	guest_start "$@" && guest_wait
 }
 
 # guest_verdict TAG RESULTS CONSOLE QEMU-STATUS SECONDS [PLAN]: record the

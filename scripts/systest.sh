@@ -27,7 +27,7 @@ work=$ROULETTE_OUT/systest
 ROOT=$work/root
 LOCAL_LIST=/etc/apt/sources.list.d/roulette-systest.list
 target=packages	# the "[target]" of host checks: packages, then a suite
-timings=() qemu_pids=()
+timings=()
 MINIMAL_SUITES=bookworm
 recommends=off	# the apt of the system under test installs Recommends
 
@@ -66,8 +66,7 @@ the_end() {
 }
 
 cleanup() {
-	local p
-	for p in "${qemu_pids[@]}"; do kill "$p" 2>/dev/null; done
+	guest_kill
 	sys_umount_all "$ROOT"
 }
 trap cleanup EXIT
@@ -364,31 +363,19 @@ system_disk() {
 
 # boot_each_kernel ROW...: the system as it is now, as a disk, booted with
 # each kernel under QEMU (side by side): systemd runs the suite
-# tests/systest/ with tests/lib.sh's runner; guest_verdict records it.
+# tests/systest/ with tests/lib.sh's runner; guest_wait records it.
 boot_each_kernel() {
-	local r k dir=$work/boot rc i=0 t0=$SECONDS signer=none
-	local -a pids=()
+	local r k signer=none
 	# DKMS signs with its key when it has one (tests/systest/01-system.sh)
 	[ -e "$ROOT/var/lib/dkms/mok.pub" ] && signer=dkms
-	mkdir -p "$dir"
 	system_disk "$work/disk.img" || return 1
 	for r in "$@"; do
 		k=${KREL_OF[$r]}
-		log "$r: booting $k"
-		ROULETTE_GUEST_MEM=1024 qemu_boot "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
-			"$dir/$r.console" "$dir/$r.results" "${ROULETTE_BOOT_TIMEOUT:-300}" \
+		ROULETTE_GUEST_MEM=1024 guest_start "$r" "$work/boot" "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
 			"root=/dev/vda rw systemd.unit=roulette-systest.service suites=systest systest.kernel=$k systest.version=$version systest.signer=$signer" \
-			-drive "file=$work/disk.img,format=raw,if=virtio" -snapshot &
-		pids+=("$!")
+			-drive "file=$work/disk.img,format=raw,if=virtio" -snapshot
 	done
-	qemu_pids=("${pids[@]}")
-	for r in "$@"; do
-		rc=0
-		wait "${pids[i++]}" || rc=$?
-		guest_verdict "$r" "$dir/$r.results" "$dir/$r.console" "$rc" $((SECONDS - t0)) \
-			"$(suite_plan systest)"
-	done
-	qemu_pids=()
+	guest_wait
 }
 
 # set_up_kdump ROW: kdump-tools as a sysadmin installs it, and the capture
@@ -460,8 +447,7 @@ dump_names_culprit() {
 # checks the capture kernel is loaded and reads the device; the capture
 # kernel saves the dump and reboots (QEMU exits); the host reads the dump.
 crash_dump() {
-	local k=${KREL_OF[$1]} dir=$work/kdump b t0 rc i=0 tag
-	local -a pids=()
+	local k=${KREL_OF[$1]} dir=$work/kdump b t0 tag
 	rm -rf "$dir" && mkdir -p "$dir"
 	system_disk "$dir/panic.img" || return 1
 	cp --sparse=always "$dir/panic.img" "$dir/oops.img"
@@ -470,26 +456,20 @@ crash_dump() {
 		>>"$work/chroot.log" 2>&1
 	t0=$(date +%s)
 	for b in panic oops; do
-		log "$1: booting $k, kdump, boom=$b"
-		ROULETTE_GUEST_MEM=1536 qemu_boot "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
-			"$dir/$b.console" "$dir/$b.results" "${ROULETTE_BOOT_TIMEOUT:-600}" \
+		ROULETTE_GUEST_MEM=1536 ROULETTE_BOOT_TIMEOUT=600 guest_start "$1-kdump-$b" "$dir" \
+			"$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
 			"root=/dev/vda rw crashkernel=256M systemd.unit=roulette-systest.service suites=systest/kdump.sh systest.boom=$b" \
-			-drive "file=$dir/$b.img,format=raw,if=virtio" &
-		pids+=("$!")
+			-drive "file=$dir/$b.img,format=raw,if=virtio"
 	done
-	qemu_pids=("${pids[@]}")
+	guest_wait
 	for b in panic oops; do
-		rc=0 tag="$1 kdump boom=$b"
-		wait "${pids[i++]}" || rc=$?
-		guest_verdict "$tag" "$dir/$b.results" "$dir/$b.console" "$rc" \
-			$(($(mtime "$dir/$b.console") - t0)) "$(suite_plan systest/kdump.sh)"
+		tag=$1-kdump-$b
 		# the results' last line came just before the panic, the console's at QEMU's exit
-		timings+=("$(printf '%-44s %4d s' "$target: kdump boom=$b: boot to panic" $(($(mtime "$dir/$b.results") - t0)))"
+		timings+=("$(printf '%-44s %4d s' "$target: kdump boom=$b: boot to panic" $(($(mtime "$dir/$tag.results") - t0)))"
 			"$(printf '%-44s %4d s' "$target: kdump boom=$b: capture, reboot" \
-				$(($(mtime "$dir/$b.console") - $(mtime "$dir/$b.results"))))")
+				$(($(mtime "$dir/$tag.console") - $(mtime "$dir/$tag.results"))))")
 		dump_names_culprit "$tag" "$dir/$b.img" "$b"
 	done
-	qemu_pids=()
 }
 
 # upgrade_package ROW...: apt upgrade to N+1; DKMS replaces N for every
@@ -675,8 +655,7 @@ sb_esp() {
 # every row's with the key in MokList (the later rows are kernel upgrades
 # DKMS signed with the same key); the suites under test: tests/secureboot/.
 secure_boot() {
-	local d=$work/sb r k uuid rc i=0 t0 mok tag su a
-	local -a tags=() pids=() suites=()
+	local d=$work/sb r k uuid mok=absent tag su a
 	rm -rf "$d" && mkdir -p "$d"
 	expect_host "host: ovmf, mtools, dosfstools, gdisk" "apt-get failed" \
 		apt_install ovmf mtools dosfstools gdisk || return
@@ -688,13 +667,11 @@ secure_boot() {
 	system_disk "$d/disk.img" || return
 	uuid=$(blkid -o value -s UUID "$d/disk.img")
 	cp "$OVMF/OVMF_VARS_4M.ms.fd" "$d/absent.vars"
-	t0=$(date +%s)
 	for r in "$1" "$@"; do
 		# the first boot: key not enrolled, the modules refused (no udev test)
-		mok=enrolled su=systest/01-system.sh,secureboot,systest/20-udev-access.sh
-		[ ${#tags[@]} -gt 0 ] || mok=absent su=${su%,*}
+		su=systest/01-system.sh,secureboot
+		[ "$mok" = absent ] || su+=,systest/20-udev-access.sh
 		k=${KREL_OF[$r]} tag=$r-sb-$mok
-		tags+=("$tag") suites+=("$su")
 		cp "$d/$mok.vars" "$d/$tag.vars"
 		a="systemd.unit=roulette-systest.service suites=$su systest.kernel=$k"
 		a+=" systest.version=$version systest.signer=dkms systest.mok=$mok"
@@ -702,27 +679,16 @@ secure_boot() {
 			record FAIL "[$target] EFI system partition: mkfs.vfat, mtools or sgdisk failed"
 			return 1
 		}
-		log "$r: Secure Boot, DKMS key $mok: booting $k"
-		ROULETTE_GUEST_MEM=1024 qemu_boot firmware "" "$d/$tag.console" "$d/$tag.results" \
-			"${ROULETTE_BOOT_TIMEOUT:-300}" "" -machine q35,smm=on \
+		log "$r: Secure Boot, DKMS key $mok: $k"
+		ROULETTE_GUEST_MEM=1024 guest_start "$tag" "$d" firmware "" "$a" -machine q35,smm=on \
 			-global driver=cfi.pflash01,property=secure,value=on \
 			-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF/OVMF_CODE_4M.secboot.fd" \
 			-drive "if=pflash,format=raw,unit=1,file=$d/$tag.vars" \
 			-drive "file=$d/$tag.disk,format=raw,if=virtio" \
-			-drive "file=$d/disk.img,format=raw,if=virtio,snapshot=on" &
-		pids+=("$!")
+			-drive "file=$d/disk.img,format=raw,if=virtio,snapshot=on"
+		mok=enrolled
 	done
-	qemu_pids=("${pids[@]}")
-	for tag in "${tags[@]}"; do
-		rc=0
-		wait "${pids[i]}" || rc=$?
-		# each boot's own time: until its last console line
-		guest_verdict "$tag" "$d/$tag.results" "$d/$tag.console" "$rc" \
-			$(($(date -r "$d/$tag.console" +%s) - t0)) \
-			"$(suite_plan "${suites[i]}")"
-		i=$((i + 1))
-	done
-	qemu_pids=()
+	guest_wait
 }
 
 # install_mode SUITE: Recommends off on a minimal system, on on a default one.
