@@ -31,12 +31,10 @@ else
 	check "modprobe roulette chance=100 boom=$boom" modprobe roulette chance=100 boom="$boom"
 fi
 expect_eq "boom mode is $boom" "$boom" "$(param roulette boom)"
-emit "PANIC: roulette: Boom! sampled value is"
-if [ "$boom" = oops ]; then
-	emit "PANIC: kernel BUG at"
-else
-	emit "PANIC: Kernel panic - not syncing: kernel-roulette: sampled value is"
-fi
+# The crashing kernel's last console lines can be lost to the kexec (seen
+# once under load); the capture kernel's are not. The dump itself must hold
+# the Boom!, panic or oops and trace lines (scripts/systest.sh checks it).
+emit "PANIC: kdump-tools: saved vmcore in /var/crash/"
 cat "$DEV" >/dev/null
 fail "a boom=$boom read with the capture kernel loaded" "the reader survived"
 finish
