@@ -1,0 +1,119 @@
+#!/bin/sh
+# faults: every allocation failure a module load can meet in our code.
+# For N = 1, 2, ... the Nth allocation (failslab or fail_page_alloc) whose
+# stack passes through a module fails (/proc/self/fail-nth: modload -n N),
+# until a load meets no Nth allocation. Each injected load must fail with
+# an errno, or succeed and unload, and leave nothing behind; the kernel
+# says whether it injected (fail-nth reads 0) and its "times" counters
+# must agree. Run by scripts/test-debug.sh faults (suites=faults).
+# shellcheck source=../lib.sh
+. /tests/lib.sh
+
+FI=/sys/kernel/debug
+MAX=200
+# x86_64's module area (MODULES_VADDR with KASLR to the fixmap's lowest
+# MODULES_END): a return address in it is a module's code; nothing else is
+# loaded here, so that is the module being loaded.
+MOD_START=0xffffffffc0000000
+MOD_END=0xfffffffffe000000
+
+# fi_set FILE VALUE: the same knob for failslab and fail_page_alloc.
+fi_set() {
+	for _a in failslab fail_page_alloc; do
+		echo "$2" >"$FI/$_a/$1" || return 1
+	done
+}
+
+fi_times() {
+	echo $(($(cat "$FI/failslab/times") + $(cat "$FI/fail_page_alloc/times")))
+}
+
+# leftovers: what a module load that ended (failed or unloaded) left behind.
+leftovers() {
+	grep -E '^(hello|mymod|roulette) ' /proc/modules
+	ls -d /sys/module/hello /sys/module/mymod /sys/module/roulette \
+		/sys/class/roulette "$DEV" 2>/dev/null
+	grep -w kernel-roulette /proc/devices
+}
+
+if [ ! -d "$FI/failslab" ] || [ ! -d "$FI/fail_page_alloc" ] || [ ! -e /proc/self/fail-nth ]; then
+	fail "fault injection available" "no $FI/failslab, $FI/fail_page_alloc or /proc/self/fail-nth"
+	finish
+	exit
+fi
+expect_eq "no module loaded: the stack filter's range holds only the one being loaded" "" \
+	"$(cat /proc/modules)"
+expect_eq "roulette loads to show where modules live" ok "$(load roulette)"
+for s in .text .init.text; do
+	a=$(cat "/sys/module/roulette/sections/$s" 2>/dev/null)
+	check "roulette's $s ($a) lies in [$MOD_START, $MOD_END)" awk -v a="$a" -v s=$MOD_START -v e=$MOD_END \
+		'BEGIN { exit !(length(a) == 18 && a >= s && a < e) }'
+done
+unload roulette >/dev/null
+# probability 0: only fail-nth injects; times counts down on each injection.
+setup() {
+	fi_set probability 0 && fi_set verbose 1 &&
+		fi_set task-filter N && fi_set ignore-gfp-wait N && fi_set stacktrace-depth 32 &&
+		fi_set require-start $MOD_START && fi_set require-end $MOD_END &&
+		echo N >"$FI/fail_page_alloc/ignore-gfp-highmem" && echo 0 >"$FI/fail_page_alloc/min-order"
+}
+check "failslab and fail_page_alloc set up for the module area" setup
+
+for spec in hello mymod "roulette chance=0"; do
+	# shellcheck disable=SC2086 # the module, then its parameters
+	set -- $spec
+	m=$1
+	shift
+	fi_set times 100000
+	n=0 failed=0 tolerated=0 errnos='' bad='' out=''
+	mk=$(mark "$m")
+	while [ $n -lt $MAX ]; do
+		n=$((n + 1))
+		t=$(fi_times)
+		out=$(/bin/modload -n $n "$MODS/$m.ko" "$@")
+		hits=$((t - $(fi_times)))
+		case $out in
+		*injected) [ "$hits" = 1 ] || bad="$bad N=$n: fail-nth says injected, times counted $hits;" ;;
+		*)
+			[ "$hits" = 0 ] || bad="$bad N=$n: not injected, times counted $hits;"
+			break
+			;;
+		esac
+		case $out in
+		"ok injected")
+			tolerated=$((tolerated + 1))
+			u=$(unload "$m")
+			[ "$u" = ok ] || bad="$bad N=$n: loaded, then unload: $u;"
+			;;
+		"error E"*)
+			failed=$((failed + 1))
+			e=${out#error }
+			e=${e% injected}
+			case " $errnos " in *" $e "*) ;; *) errnos="$errnos $e" ;; esac
+			;;
+		*) bad="$bad N=$n: '$out';" ;;
+		esac
+		l=$(leftovers)
+		[ -z "$l" ] || bad="$bad N=$n ($out) left: $(echo "$l" | tr '\n' ' ');"
+	done
+	points=$((n - 1))
+	emit "DATA: faults module=$m points=$points failed_loads=$failed tolerated=$tolerated errnos=${errnos# }"
+	echo "INFO: $m: $points failure points: $failed loads failed ($errnos), $tolerated succeeded"
+	expect_eq "$m: the load past its last failure point (N=$n) succeeds uninjected" ok "$out"
+	expect_eq "$m: every injected load failed with an errno or unloaded, and left nothing" "" "$bad"
+	expect_eq "$m: then unloads and leaves nothing" "ok" "$(unload "$m")$(leftovers)"
+	expect_eq "$m: plain load after the injections" ok "$(load "$m" "$@")"
+	expect_eq "$m: plain unload" ok "$(unload "$m")"
+	expect_no_log "$m: no warning or report from the kernel" \
+		'WARNING:|BUG:|Call Trace|KASAN|UBSAN|ODEBUG|circular locking|kmemleak.*(suspected|disabled)' "$mk"
+	case $m in
+	# roulette_register()'s four registrations allocate at least once each.
+	roulette) expect_range "roulette: failure points reached, loads failed" 4 $MAX "$failed" ;;
+	# hello_init() and mymod_init() allocate nothing of their own.
+	*) echo "INFO: $m: $points failure points (debug-object or kmemleak allocations, if any)" ;;
+	esac
+	drain
+done
+fi_set times 0
+fi_set require-start 0
+finish
