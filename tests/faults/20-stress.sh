@@ -7,8 +7,10 @@
 # faults_secs=S on the kernel command line: each phase's length.
 # shellcheck source=../lib.sh
 . /tests/lib.sh
+# shellcheck source=common.sh
+. /tests/faults/common.sh
 
-FS=/sys/kernel/debug/failslab
+FS=$FI/failslab
 PCT=2
 secs=$(cmdline_arg faults_secs)
 secs=${secs:-10}
@@ -42,6 +44,7 @@ setup() {
 }
 check "failslab: $PCT% of the marked tasks' allocations" setup
 export RSTRESS_NOMEM=1
+expect_oops_begin
 mk=$(mark start)
 expect_eq "load roulette chance=50 boom=signal" ok "$(load roulette chance=50 boom=signal)"
 /bin/rstress loadloop "$MODS/mymod.ko" "$secs" sec=1 >/tmp/load.out 2>&1 &
@@ -76,14 +79,13 @@ expect_range "failslab injected failures" 1 1000000 "$injected"
 expect_range "ENOMEM reached user space" 1 1000000 "$nomem"
 
 # Nothing stuck: no module left, and all three load and unload plainly.
-expect_eq "no module of ours left" "" "$(grep -E '^(roulette|mymod|hello) ' /proc/modules)"
+expect_eq "no module of ours left" "" "$(leftovers)"
 for m in hello mymod roulette; do
 	expect_eq "$m loads after the faults" ok "$(load "$m")"
 	expect_eq "$m unloads after the faults" ok "$(unload "$m")"
 done
-expect_eq "nothing left: /dev node, class, /proc/devices" "" \
-	"$(ls -d /sys/class/roulette "$DEV" 2>/dev/null; grep -w kernel-roulette /proc/devices)"
-expect_no_log "no warning or report from the kernel" \
-	'WARNING:|BUG:|Call Trace|KASAN|UBSAN|ODEBUG|circular locking|kmemleak.*(suspected|disabled)' "$mk"
+expect_eq "nothing left behind" "" "$(leftovers)"
+no_reports "stress under failslab" "$mk"
+expect_oops_end
 drain
 finish
