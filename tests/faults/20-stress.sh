@@ -15,9 +15,10 @@ PCT=2
 secs=$(cmdline_arg faults_secs)
 secs=${secs:-10}
 
-# counter FILE KEY: a counter of the STAT line rstress printed into FILE.
+# counter FILE KEY: a counter of the STAT line rstress printed into FILE (0: none).
 counter() {
-	sed -n "s/^STAT: .* $2=\([0-9]*\).*/\1/p" "$1" | head -n 1
+	_c=$(sed -n "s/^STAT: .* $2=\([0-9]*\).*/\1/p" "$1" | head -n 1)
+	echo "${_c:-0}"
 }
 
 # verdict NAME STATUS FILE KEY: rstress exited 0 and did KEY at least once.
