@@ -2,10 +2,11 @@
 # faults: every allocation failure a module load can meet in our code.
 # For N = 1, 2, ... the Nth allocation (failslab or fail_page_alloc) whose
 # stack passes through a module fails (/proc/self/fail-nth: modload -n N),
-# until a load meets no Nth allocation. Each injected load must fail with
-# an errno, or succeed and unload, and leave nothing behind; the kernel
-# says whether it injected (fail-nth reads 0) and its "times" counters
-# must agree. Run by scripts/test-debug.sh faults (suites=faults).
+# until a load meets no Nth allocation; then a sample of every allocation
+# of a whole load of hello. Each injected load must fail with an errno, or
+# succeed and unload, and leave nothing behind; the kernel says whether it
+# injected (fail-nth reads 0) and its "times" counters must agree.
+# Run by scripts/test-debug.sh faults (suites=faults).
 # shellcheck source=../lib.sh
 . /tests/lib.sh
 # shellcheck source=common.sh
@@ -51,46 +52,51 @@ setup() {
 }
 check "failslab and fail_page_alloc set up for the module area" setup
 
-# sweep TAG MAX MODULE [param=value ...]: N = 1, 2, ... up to MAX.
+# load N MODULE [param=value ...]: sets out (the verdict), r (fail-nth read
+# back: 0 when injected) and hits (injections by the times counters).
+load_nth() {
+	_t=$(fi_times)
+	out=$(/bin/modload -n "$@")
+	hits=$((_t - $(fi_times)))
+	r=${out##*fail-nth=}
+	out=${out% fail-nth=*}
+}
+
+# sweep TAG STEP MODULE [param=value ...]: N = 1, 1 + STEP, ... until a
+# load meets no Nth allocation (at most 300 loads).
 sweep() {
-	_tag=$1 _max=$2 m=$3
+	_tag=$1 _step=$2 m=$3
 	shift 3
 	fi_set times 100000
-	n=0 failed=0 tolerated=0 errnos='' bad='' out=''
+	n=1 loads=0 failed=0 tolerated=0 errnos='' bad=''
 	mk=$(mark "$_tag")
-	while [ $n -lt "$_max" ]; do
-		n=$((n + 1))
-		t=$(fi_times)
-		out=$(/bin/modload -n $n "$MODS/$m.ko" "$@")
-		hits=$((t - $(fi_times)))
-		case $out in
-		*injected) [ "$hits" = 1 ] || bad="$bad N=$n: fail-nth says injected, times counted $hits;" ;;
-		*)
+	while [ $loads -lt 300 ]; do
+		loads=$((loads + 1))
+		load_nth $n "$MODS/$m.ko" "$@"
+		if [ "$r" != 0 ]; then
 			[ "$hits" = 0 ] || bad="$bad N=$n: not injected, times counted $hits;"
 			break
-			;;
-		esac
+		fi
+		[ "$hits" = 1 ] || bad="$bad N=$n: fail-nth says injected, times counted $hits;"
 		case $out in
-		"ok injected")
+		ok)
 			tolerated=$((tolerated + 1))
 			u=$(unload "$m")
 			[ "$u" = ok ] || bad="$bad N=$n: loaded, then unload: $u;"
 			;;
 		"error E"*)
 			failed=$((failed + 1))
-			e=${out#error }
-			e=${e% injected}
-			case " $errnos " in *" $e "*) ;; *) errnos="$errnos $e" ;; esac
+			case " $errnos " in *" ${out#error } "*) ;; *) errnos="$errnos ${out#error }" ;; esac
 			;;
 		*) bad="$bad N=$n: '$out';" ;;
 		esac
 		l=$(leftovers)
 		[ -z "$l" ] || bad="$bad N=$n ($out) left: $(echo "$l" | tr '\n' ' ');"
+		n=$((n + _step))
 	done
-	points=$((n - 1))
-	emit "DATA: faults $_tag points=$points failed_loads=$failed tolerated=$tolerated errnos=${errnos# }"
-	echo "INFO: $_tag: $points failure points: $failed loads failed ($errnos), $tolerated succeeded"
-	expect_eq "$_tag: the load past the last failure point (N=$n) succeeds uninjected" ok "$out"
+	emit "DATA: faults $_tag step=$_step injected=$((failed + tolerated)) failed_loads=$failed tolerated=$tolerated errnos=${errnos# } last_n=$n"
+	echo "INFO: $_tag: $((failed + tolerated)) failures injected: $failed loads failed ($errnos), $tolerated succeeded"
+	expect_eq "$_tag: the load past the last failure point (N=$n) succeeds uninjected" "ok 0" "$out $hits"
 	expect_eq "$_tag: every injected load failed with an errno or unloaded, and left nothing" "" "$bad"
 	expect_eq "$_tag: then unloads and leaves nothing" "ok" "$(unload "$m")$(leftovers)"
 	expect_eq "$_tag: plain load after the injections" ok "$(load "$m" "$@")"
@@ -102,19 +108,26 @@ sweep() {
 expect_oops_begin
 # hello_init() and mymod_init() allocate nothing of their own: any point
 # they show is a debug-object or kmemleak allocation below them.
-sweep hello 50 hello
-sweep mymod 50 mymod
-sweep roulette 200 roulette chance=0
+sweep hello 1 hello
+sweep mymod 1 mymod
+sweep roulette 1 roulette chance=0
 # roulette_register()'s four registrations allocate at least once each.
-expect_range "roulette: loads failed by an allocation in roulette_register()" 4 200 "$failed"
+expect_range "roulette: loads failed by an allocation in roulette_register()" 4 300 "$failed"
 
-# Every slab allocation of a whole finit_module() of hello, the kernel's
-# module loader included; failslab only (fewer vmalloc warnings).
+# A whole finit_module() of hello, the kernel's module loader included:
+# failslab only (fewer vmalloc warnings), no stack filter. An uninjected
+# load with a large N counts its allocations (N minus what fail-nth reads
+# back); then about 40 of them, evenly spaced, fail in turn.
 fi_set require-start 0
 fi_set require-end 18446744073709551615
 echo 1 >"$FI/fail_page_alloc/require-end"	# [0, 1): no stack matches
-sweep hello-whole-load 1000 hello
-expect_range "hello-whole-load: loads failed in the module loader" 10 1000 "$failed"
+load_nth 1000000 "$MODS/hello.ko"
+unload hello >/dev/null
+count=$((1000000 - r))
+emit "DATA: faults hello-whole-load allocations=$count"
+expect_range "hello-whole-load: a load counts its slab allocations" 10 100000 "$count"
+sweep hello-whole-load $((count / 40 + 1)) hello
+expect_range "hello-whole-load: sampled loads failed in the module loader" 10 300 "$failed"
 expect_oops_end
 fi_set times 0
 finish

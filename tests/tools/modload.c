@@ -11,7 +11,8 @@
  *       invalid address as the parameter string. -n N writes N to
  *       /proc/self/fail-nth just before the call (fault injection: the
  *       Nth allocation that passes the injection filters fails) and adds
- *       " injected" to the verdict when the kernel says it did (reads 0).
+ *       " fail-nth=R" to the verdict, R read back after the call: 0 when
+ *       the failure was injected, else N minus the allocations counted.
  *   modload -r NAME [FLAGS]   delete_module(2), FLAGS default O_NONBLOCK
  *
  * Prints "ok" or "error ENAME" and exits 0 or 1 (2: usage, setup failed).
@@ -42,19 +43,21 @@ static int nth_fd = -1;
 static int report(long ret)
 {
 	int err = errno;
-	const char *injected = "";
-	char buf[16] = "";
+	char nth[32] = "";
 
 	/* Then disarm: a count not reached must not fail this process's exit. */
-	if (nth_fd >= 0 && pread(nth_fd, buf, sizeof(buf) - 1, 0) > 0 && atoi(buf) == 0)
-		injected = " injected";
-	if (nth_fd >= 0 && pwrite(nth_fd, "0", 1, 0) != 1)
-		return setup_failed("/proc/self/fail-nth");
+	if (nth_fd >= 0) {
+		strcpy(nth, " fail-nth=");
+		if (pread(nth_fd, nth + 10, sizeof(nth) - 11, 0) <= 0 ||
+		    pwrite(nth_fd, "0", 1, 0) != 1)
+			return setup_failed("/proc/self/fail-nth");
+		nth[strcspn(nth, "\n")] = '\0';
+	}
 	if (ret == 0) {
-		printf("ok%s\n", injected);
+		printf("ok%s\n", nth);
 		return 0;
 	}
-	printf("error %s%s\n", errname(err), injected);
+	printf("error %s%s\n", errname(err), nth);
 	return 1;
 }
 
