@@ -31,9 +31,11 @@
  *	holds the device) is retried and counted as "busy".
  *
  * With RSTRESS_NOMEM=1 in the environment every worker (each reader after
- * its fork) first writes 1 to /proc/self/make-it-fail, so that fault
- * injection's task filter fails its allocations (tests/faults/), and
- * ENOMEM becomes an allowed outcome of any call, counted as "nomem".
+ * its fork) writes 1 to /proc/self/make-it-fail, so that fault injection's
+ * task filter fails its allocations (tests/faults/), and ENOMEM becomes an
+ * allowed outcome of any call, counted as "nomem". A load loop does so for
+ * every other load only: a load makes hundreds of allocations, and few
+ * would succeed under a failure rate of a few per cent.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -63,15 +65,15 @@ struct reader_stats {
 static volatile sig_atomic_t segv_count;
 static int nomem_ok;
 
-/* Under RSTRESS_NOMEM=1: this process's allocations may be failed. */
-static void make_it_fail(void)
+/* Under RSTRESS_NOMEM=1: whether this process's allocations may be failed. */
+static void make_it_fail(int on)
 {
 	int fd;
 
 	if (!nomem_ok)
 		return;
 	fd = open("/proc/self/make-it-fail", O_WRONLY);
-	if (fd < 0 || write(fd, "1", 1) != 1) {
+	if (fd < 0 || write(fd, on ? "1" : "0", 1) != 1) {
 		perror("rstress: /proc/self/make-it-fail");
 		exit(2);
 	}
@@ -120,7 +122,7 @@ static void reader(const char *dev, double end, int gone_ok, struct reader_stats
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_segv;
 	sigaction(SIGSEGV, &sa, NULL);
-	make_it_fail();
+	make_it_fail(1);
 
 	while (now() < end) {
 		sig_atomic_t before = segv_count;
@@ -281,7 +283,7 @@ static int cmd_flip(int argc, char **argv)
 		return 2;
 	}
 	srand(getpid());
-	make_it_fail();
+	make_it_fail(1);
 	while (now() < end) {
 		size_t k = rand() % (ncommon + nmode);
 		const struct flip *f = k < ncommon ? &common_flips[k] : &mode_flips[k - ncommon];
@@ -333,7 +335,7 @@ static void module_name(const char *ko, char *name, size_t size)
 
 static int cmd_loadloop(int argc, char **argv, int busy_ok)
 {
-	unsigned long cycles = 0, busy = 0, nomem = 0, bad = 0;
+	unsigned long cycles = 0, busy = 0, nomem = 0, bad = 0, attempts = 0;
 	char params[256] = "", name[64], last_bad[96] = "";
 	double end;
 	int i;
@@ -346,9 +348,11 @@ static int cmd_loadloop(int argc, char **argv, int busy_ok)
 		strcat(params, " ");
 	}
 	module_name(argv[0], name, sizeof(name));
-	make_it_fail();
 	while (now() < end) {
-		int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+		int fd;
+
+		make_it_fail(attempts++ % 2 == 0);
+		fd = open(argv[0], O_RDONLY | O_CLOEXEC);
 
 		if (fd < 0 || syscall(SYS_finit_module, fd, params, 0)) {
 			if (nomem_ok && errno == ENOMEM) {
