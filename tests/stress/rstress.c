@@ -65,19 +65,22 @@ struct reader_stats {
 static volatile sig_atomic_t segv_count;
 static int nomem_ok;
 
-/* Under RSTRESS_NOMEM=1: whether this process's allocations may be failed. */
+/*
+ * Under RSTRESS_NOMEM=1: whether this process's allocations may be failed.
+ * Opened once, unmarked: while marked, the open itself could fail.
+ */
 static void make_it_fail(int on)
 {
-	int fd;
+	static int fd = -1;
 
 	if (!nomem_ok)
 		return;
-	fd = open("/proc/self/make-it-fail", O_WRONLY);
-	if (fd < 0 || write(fd, on ? "1" : "0", 1) != 1) {
+	if (fd < 0)
+		fd = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || pwrite(fd, on ? "1" : "0", 1, 0) != 1) {
 		perror("rstress: /proc/self/make-it-fail");
 		exit(2);
 	}
-	close(fd);
 }
 
 static void on_segv(int sig)
