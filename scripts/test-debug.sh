@@ -84,8 +84,7 @@ fi
 if [[ $phases == *" faults "* ]]; then
 	fdir=$work/faults
 	mkdir -p "$fdir"
-	if row_ready debug "$fdir/resolve.log" &&
-		kernel_build debug "$fdir/modules" >"$fdir/build.log" 2>&1; then
+	if kernel_build debug "$fdir/modules" >"$fdir/build.log" 2>&1; then
 		guest_initramfs "$fdir/initrd.gz" --krel "${KREL_OF[debug]}" --mods "$fdir/modules" \
 			--bin "$(static_tool "$ROULETTE_TOP/tests/stress/rstress.c")" ||
 			die "cannot build the initramfs"
