@@ -9,22 +9,25 @@
 #              "mymod.sec=2 roulette.chance=0": tests/debug/builtin.sh;
 #   detectors  tests/debug/canary.ko makes one bug of each kind and each
 #              must be reported (tests/debug/detectors.sh), so that a clean
-#              scan elsewhere means something.
+#              scan elsewhere means something;
+#   faults     fault injection (tests/faults/): the Nth allocation of each
+#              module's init fails, N = 1, 2, ... until a load succeeds;
+#              then the stress load while failslab fails 2% of it.
 # Then the console of every boot is scanned for the detector patterns of
 # tests/kernel-reports.txt: what reaches only the console (with a panic).
 # All of it goes to out/results/test-debug.txt, under one closing line.
 #
-#   scripts/test-debug.sh [suite] [builtin] [detectors]   default: all three
+#   scripts/test-debug.sh [suite] [builtin] [detectors] [faults]   default: all four
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ $# -gt 0 ] || set -- suite builtin detectors
+[ $# -gt 0 ] || set -- suite builtin detectors faults
 phases=" $* "
 for p in "$@"; do
 	case $p in
-	suite | builtin | detectors) ;;
-	*) die "usage: test-debug.sh [suite] [builtin] [detectors]" ;;
+	suite | builtin | detectors | faults) ;;
+	*) die "usage: test-debug.sh [suite] [builtin] [detectors] [faults]" ;;
 	esac
 done
 guest_host_setup || die "cannot install host packages"
@@ -75,6 +78,22 @@ if [[ $phases == *" detectors "* ]]; then
 		from[$cdir/debug-detectors.console]="roulette-test: canaries done"
 	else
 		record FAIL "[debug-detectors] canary build: $(head -n 3 "$cdir/build.log" | tr '\n' ' ')"
+	fi
+fi
+
+if [[ $phases == *" faults "* ]]; then
+	fdir=$work/faults
+	mkdir -p "$fdir"
+	if kernel_build debug "$fdir/modules" >"$fdir/build.log" 2>&1; then
+		guest_initramfs "$fdir/initrd.gz" --krel "${KREL_OF[debug]}" --mods "$fdir/modules" \
+			--bin "$(static_tool "$ROULETTE_TOP/tests/stress/rstress.c")" ||
+			die "cannot build the initramfs"
+		ROULETTE_GUEST_MEM=1536 ROULETTE_GUEST_CPUS=2 guest_run debug-faults "$fdir" \
+			"$DEBUG_KERNEL/bzImage-modules" "$fdir/initrd.gz" "suites=faults log_buf_len=4M" || true
+		consoles+=("$fdir/debug-faults.console")
+		tr -d '\r' <"$fdir/debug-faults.results" | grep '^DATA: ' | sed 's/^/[debug-faults] /' >&2 || true
+	else
+		record FAIL "[debug-faults] module build: $(tail -n 3 "$fdir/build.log" | tr '\n' ' ')"
 	fi
 fi
 

@@ -29,6 +29,13 @@
  *   rstress reloadloop MODULE.ko SECS [param=value ...]
  *	The same for a module with users: EAGAIN from delete_module (a reader
  *	holds the device) is retried and counted as "busy".
+ *
+ * With RSTRESS_NOMEM=1 in the environment every worker (each reader after
+ * its fork) writes 1 to /proc/self/make-it-fail, so that fault injection's
+ * task filter fails its allocations (tests/faults/), and ENOMEM becomes an
+ * allowed outcome of any call, counted as "nomem". A load loop does so for
+ * every other load only: a load makes hundreds of allocations, and few
+ * would succeed under a failure rate of a few per cent.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -50,11 +57,31 @@ struct reader_stats {
 	unsigned long survived;
 	unsigned long boomed;
 	unsigned long gone;
+	unsigned long nomem;
 	unsigned long bad;
 	char last_bad[96];
 };
 
 static volatile sig_atomic_t segv_count;
+static int nomem_ok;
+
+/*
+ * Under RSTRESS_NOMEM=1: whether this process's allocations may be failed.
+ * Opened once, unmarked: while marked, the open itself could fail.
+ */
+static void make_it_fail(int on)
+{
+	static int fd = -1;
+
+	if (!nomem_ok)
+		return;
+	if (fd < 0)
+		fd = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || pwrite(fd, on ? "1" : "0", 1, 0) != 1) {
+		perror("rstress: /proc/self/make-it-fail");
+		exit(2);
+	}
+}
 
 static void on_segv(int sig)
 {
@@ -98,6 +125,7 @@ static void reader(const char *dev, double end, int gone_ok, struct reader_stats
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_segv;
 	sigaction(SIGSEGV, &sa, NULL);
+	make_it_fail(1);
 
 	while (now() < end) {
 		sig_atomic_t before = segv_count;
@@ -109,6 +137,8 @@ static void reader(const char *dev, double end, int gone_ok, struct reader_stats
 			if (gone_ok && (errno == ENOENT || errno == ENODEV || errno == ENXIO)) {
 				st->gone++;
 				usleep(1000);
+			} else if (nomem_ok && errno == ENOMEM) {
+				st->nomem++;
 			} else {
 				note_bad(st, "open", errno);
 			}
@@ -186,12 +216,13 @@ static int cmd_readers(int argc, char **argv)
 		sum.survived += st[i].survived;
 		sum.boomed += st[i].boomed;
 		sum.gone += st[i].gone;
+		sum.nomem += st[i].nomem;
 		sum.bad += st[i].bad;
 		if (st[i].last_bad[0])
 			memcpy(sum.last_bad, st[i].last_bad, sizeof(sum.last_bad));
 	}
-	printf("STAT: readers n=%d opens=%lu survived=%lu boomed=%lu gone=%lu bad=%lu%s%s\n",
-	       n, sum.opens, sum.survived, sum.boomed, sum.gone, sum.bad,
+	printf("STAT: readers n=%d opens=%lu survived=%lu boomed=%lu gone=%lu nomem=%lu bad=%lu%s%s\n",
+	       n, sum.opens, sum.survived, sum.boomed, sum.gone, sum.nomem, sum.bad,
 	       sum.bad ? " last=" : "", sum.bad ? sum.last_bad : "");
 	return sum.bad ? 1 : 0;
 }
@@ -236,7 +267,7 @@ static const struct flip calm_flips[] = {
 
 static int cmd_flip(int argc, char **argv)
 {
-	unsigned long writes = 0, accepted = 0, rejected = 0, gone = 0, bad = 0;
+	unsigned long writes = 0, accepted = 0, rejected = 0, gone = 0, nomem = 0, bad = 0;
 	const struct flip *mode_flips;
 	size_t nmode, ncommon = ARRAY_LEN(common_flips);
 	char last_bad[160] = "", path[128];
@@ -255,6 +286,7 @@ static int cmd_flip(int argc, char **argv)
 		return 2;
 	}
 	srand(getpid());
+	make_it_fail(1);
 	while (now() < end) {
 		size_t k = rand() % (ncommon + nmode);
 		const struct flip *f = k < ncommon ? &common_flips[k] : &mode_flips[k - ncommon];
@@ -277,6 +309,8 @@ static int cmd_flip(int argc, char **argv)
 		writes++;
 		if (f->may_vanish && (err == ENOENT || err == ENODEV)) {
 			gone++;
+		} else if (nomem_ok && err == ENOMEM) {
+			nomem++;
 		} else if (f->valid && err == 0) {
 			accepted++;
 		} else if (!f->valid && err == EINVAL) {
@@ -288,8 +322,8 @@ static int cmd_flip(int argc, char **argv)
 		}
 		usleep(3000);
 	}
-	printf("STAT: flip mode=%s writes=%lu accepted=%lu rejected=%lu gone=%lu bad=%lu%s%s\n",
-	       argv[1], writes, accepted, rejected, gone, bad, bad ? " last=" : "", last_bad);
+	printf("STAT: flip mode=%s writes=%lu accepted=%lu rejected=%lu gone=%lu nomem=%lu bad=%lu%s%s\n",
+	       argv[1], writes, accepted, rejected, gone, nomem, bad, bad ? " last=" : "", last_bad);
 	return bad ? 1 : 0;
 }
 
@@ -304,7 +338,7 @@ static void module_name(const char *ko, char *name, size_t size)
 
 static int cmd_loadloop(int argc, char **argv, int busy_ok)
 {
-	unsigned long cycles = 0, busy = 0, bad = 0;
+	unsigned long cycles = 0, busy = 0, nomem = 0, bad = 0, attempts = 0;
 	char params[256] = "", name[64], last_bad[96] = "";
 	double end;
 	int i;
@@ -318,9 +352,18 @@ static int cmd_loadloop(int argc, char **argv, int busy_ok)
 	}
 	module_name(argv[0], name, sizeof(name));
 	while (now() < end) {
-		int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+		int fd;
+
+		make_it_fail(attempts++ % 2 == 0);
+		fd = open(argv[0], O_RDONLY | O_CLOEXEC);
 
 		if (fd < 0 || syscall(SYS_finit_module, fd, params, 0)) {
+			if (nomem_ok && errno == ENOMEM) {
+				nomem++;
+				if (fd >= 0)
+					close(fd);
+				continue;
+			}
 			bad++;
 			snprintf(last_bad, sizeof(last_bad), "load: %s", strerror(errno));
 			if (fd >= 0)
@@ -331,6 +374,10 @@ static int cmd_loadloop(int argc, char **argv, int busy_ok)
 		if (cycles % 64 == 63)
 			usleep(1100000);
 		while (syscall(SYS_delete_module, name, O_NONBLOCK)) {
+			if (nomem_ok && errno == ENOMEM) {
+				nomem++;
+				continue;
+			}
 			if (busy_ok && (errno == EAGAIN || errno == EBUSY)) {
 				busy++;
 				usleep(500);
@@ -343,13 +390,14 @@ static int cmd_loadloop(int argc, char **argv, int busy_ok)
 		cycles++;
 	}
 out:
-	printf("STAT: loadloop module=%s cycles=%lu busy=%lu bad=%lu%s%s\n", name,
-	       cycles, busy, bad, bad ? " last=" : "", last_bad);
+	printf("STAT: loadloop module=%s cycles=%lu busy=%lu nomem=%lu bad=%lu%s%s\n", name,
+	       cycles, busy, nomem, bad, bad ? " last=" : "", last_bad);
 	return bad ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
+	nomem_ok = getenv("RSTRESS_NOMEM") && strcmp(getenv("RSTRESS_NOMEM"), "1") == 0;
 	if (argc >= 2 && strcmp(argv[1], "readers") == 0)
 		return cmd_readers(argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "flip") == 0)
