@@ -250,6 +250,40 @@ tainted() {
 	cat /proc/sys/kernel/tainted
 }
 
+# --- rstress, the load generator of the stress and faults suites ------------
+
+# counter FILE KEY: a counter of the STAT line rstress printed into FILE (0: none).
+counter() {
+	_c=$(sed -n "s/^STAT: .* $2=\([0-9]*\).*/\1/p" "$1" | head -n 1)
+	echo "${_c:-0}"
+}
+
+# verdict NAME STATUS FILE KEY: rstress exited 0 and did KEY at least once;
+# a phase that did nothing (the device never appeared) fails.
+verdict() {
+	_line=$(grep '^STAT: ' "$3" | head -n 1)
+	echo "$_line"
+	if [ "$2" = 0 ] && [ "$(counter "$3" "$4")" -gt 0 ] 2>/dev/null; then
+		pass "$1"
+	else
+		fail "$1" "status $2, $4 '$(counter "$3" "$4")': ${_line:-no STAT line} $(grep -v '^STAT: ' "$3" | head -n 3 | tr '\n' ' ')"
+	fi
+}
+
+# reload_under_readers SECS N OUT READERS-CHECK LOOP-CHECK: roulette (not
+# loaded) reloaded in a loop for SECS beside N readers that accept its
+# absence; the readers' STAT in OUT, the loop's in /tmp/reload.out.
+reload_under_readers() {
+	/bin/rstress reloadloop "$MODS/roulette.ko" "$1" chance=0 boom=signal >/tmp/reload.out 2>&1 &
+	_lpid=$!
+	/bin/rstress readers "$DEV" "$2" "$1" gone-ok >"$3" 2>&1
+	_rst=$?
+	wait "$_lpid"
+	_lst=$?
+	verdict "$4" "$_rst" "$3" opens
+	verdict "$5" "$_lst" /tmp/reload.out cycles
+}
+
 # --- the runner ---------------------------------------------------------------
 
 # cmdline_arg NAME: the value of NAME= on the kernel command line.

@@ -15,23 +15,6 @@ PCT=2
 secs=$(cmdline_arg faults_secs)
 secs=${secs:-10}
 
-# counter FILE KEY: a counter of the STAT line rstress printed into FILE (0: none).
-counter() {
-	_c=$(sed -n "s/^STAT: .* $2=\([0-9]*\).*/\1/p" "$1" | head -n 1)
-	echo "${_c:-0}"
-}
-
-# verdict NAME STATUS FILE KEY: rstress exited 0 and did KEY at least once.
-verdict() {
-	_line=$(grep '^STAT: ' "$3" | head -n 1)
-	echo "$_line"
-	if [ "$2" = 0 ] && [ "$(counter "$3" "$4")" -gt 0 ] 2>/dev/null; then
-		pass "$1"
-	else
-		fail "$1" "status $2, $4 '$(counter "$3" "$4")': ${_line:-no STAT line} $(grep -v '^STAT: ' "$3" | head -n 3 | tr '\n' ' ')"
-	fi
-}
-
 if [ ! -d "$FS" ]; then
 	fail "failslab available" "no $FS"
 	finish
@@ -64,14 +47,9 @@ verdict "mymod load/unload loop: loads succeed or fail with ENOMEM" "$lst" /tmp/
 nomem=$(($(counter /tmp/read.out nomem) + $(counter /tmp/flip.out nomem) + $(counter /tmp/load.out nomem)))
 put /sys/module/roulette/parameters/chance 0 >/dev/null
 expect_eq "unload roulette before the reload loop" ok "$(unload roulette)"
-/bin/rstress reloadloop "$MODS/roulette.ko" "$secs" chance=0 boom=signal >/tmp/reload.out 2>&1 &
-lpid=$!
-/bin/rstress readers "$DEV" 4 "$secs" gone-ok >/tmp/read2.out 2>&1
-rst=$?
-wait "$lpid"
-lst=$?
-verdict "4 readers while roulette is reloaded: survivors, ENOENT/ENODEV when gone, or ENOMEM" "$rst" /tmp/read2.out opens
-verdict "roulette load/unload loop: loads succeed or fail with ENOMEM" "$lst" /tmp/reload.out cycles
+reload_under_readers "$secs" 4 /tmp/read2.out \
+	"4 readers while roulette is reloaded: survivors, ENOENT/ENODEV when gone, or ENOMEM" \
+	"roulette load/unload loop: loads succeed or fail with ENOMEM"
 nomem=$((nomem + $(counter /tmp/read2.out nomem) + $(counter /tmp/reload.out nomem)))
 echo 0 >"$FS/probability"
 injected=$((1000000 - $(cat "$FS/times")))

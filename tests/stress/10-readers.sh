@@ -9,23 +9,6 @@
 secs=$(cmdline_arg stress_secs)
 secs=${secs:-10}
 
-# counter FILE KEY: a counter of the STAT line rstress printed into FILE.
-counter() {
-	sed -n "s/^STAT: .* $2=\([0-9]*\).*/\1/p" "$1" | head -n 1
-}
-
-# verdict NAME STATUS FILE KEY: rstress exited 0 and its KEY counter is
-# above 0; a phase that did nothing (the device never appeared) fails.
-verdict() {
-	_line=$(grep '^STAT: ' "$3" | head -n 1)
-	echo "$_line"
-	if [ "$2" = 0 ] && [ "$(counter "$3" "$4")" -gt 0 ] 2>/dev/null; then
-		pass "$1"
-	else
-		fail "$1" "status $2, $4 '$(counter "$3" "$4")': ${_line:-no STAT line} $(grep -v '^STAT: ' "$3" | head -n 3 | tr '\n' ' ')"
-	fi
-}
-
 echo "INFO: taint before any load $(tainted)"
 cycles=0 opens=0 flips=0
 expect_eq "load roulette" ok "$(load roulette chance=0 boom=signal)"
@@ -69,14 +52,9 @@ expect_eq "chance=0 after the flips" ok "$(put /sys/module/roulette/parameters/c
 
 # Readers see the device come and go: only ENOENT/ENODEV when it is gone.
 expect_eq "unload roulette before the reload loop" ok "$(unload roulette)"
-/bin/rstress reloadloop "$MODS/roulette.ko" "$secs" chance=0 boom=signal >/tmp/reload.out 2>&1 &
-lpid=$!
-/bin/rstress readers "$DEV" 8 "$secs" gone-ok >/tmp/read.out 2>&1
-rst=$?
-wait "$lpid"
-lst=$?
-verdict "8 readers while roulette is reloaded: only ENOENT/ENODEV when gone" "$rst" /tmp/read.out opens
-verdict "roulette load/unload loop under readers" "$lst" /tmp/reload.out cycles
+reload_under_readers "$secs" 8 /tmp/read.out \
+	"8 readers while roulette is reloaded: only ENOENT/ENODEV when gone" \
+	"roulette load/unload loop under readers"
 opens=$((opens + $(counter /tmp/read.out opens)))
 # The host sums load_cycles over all kernels.
 emit "DATA: load_cycles=$cycles reload_cycles=$(counter /tmp/reload.out cycles) opens=$opens flips=$flips"
