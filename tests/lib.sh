@@ -270,6 +270,25 @@ verdict() {
 	fi
 }
 
+# readers_beside SECS N MODE READERS-CHECK FLIPS-CHECK LOOP-CHECK: N readers
+# of the loaded roulette for SECS, beside sysfs flips (boom MODE) and a
+# mymod sec=1 load/unload loop; STAT lines in /tmp/read.out, flip.out, load.out.
+readers_beside() {
+	/bin/rstress loadloop "$MODS/mymod.ko" "$1" sec=1 >/tmp/load.out 2>&1 &
+	_lpid=$!
+	/bin/rstress flip "$1" "$3" >/tmp/flip.out 2>&1 &
+	_fpid=$!
+	/bin/rstress readers "$DEV" "$2" "$1" >/tmp/read.out 2>&1
+	_rst=$?
+	wait "$_fpid"
+	_fst=$?
+	wait "$_lpid"
+	_lst=$?
+	verdict "$4" "$_rst" /tmp/read.out opens
+	verdict "$5" "$_fst" /tmp/flip.out writes
+	verdict "$6" "$_lst" /tmp/load.out cycles
+}
+
 # reload_under_readers SECS N OUT READERS-CHECK LOOP-CHECK: roulette (not
 # loaded) reloaded in a loop for SECS beside N readers that accept its
 # absence; the readers' STAT in OUT, the loop's in /tmp/reload.out.

@@ -31,19 +31,10 @@ export RSTRESS_NOMEM=1
 expect_oops_begin
 mk=$(mark start)
 expect_eq "load roulette chance=50 boom=signal" ok "$(load roulette chance=50 boom=signal)"
-/bin/rstress loadloop "$MODS/mymod.ko" "$secs" sec=1 >/tmp/load.out 2>&1 &
-lpid=$!
-/bin/rstress flip "$secs" signal >/tmp/flip.out 2>&1 &
-fpid=$!
-/bin/rstress readers "$DEV" 4 "$secs" >/tmp/read.out 2>&1
-rst=$?
-wait "$fpid"
-fst=$?
-wait "$lpid"
-lst=$?
-verdict "4 readers: every spin survives exactly, gets SIGSEGV+EIO or ENOMEM at open" "$rst" /tmp/read.out opens
-verdict "sysfs flips: valid values accepted, invalid EINVAL, or ENOMEM" "$fst" /tmp/flip.out writes
-verdict "mymod load/unload loop: loads succeed or fail with ENOMEM" "$lst" /tmp/load.out cycles
+readers_beside "$secs" 4 signal \
+	"4 readers: every spin survives exactly, gets SIGSEGV+EIO or ENOMEM at open" \
+	"sysfs flips: valid values accepted, invalid EINVAL, or ENOMEM" \
+	"mymod load/unload loop: loads succeed or fail with ENOMEM"
 nomem=$(($(counter /tmp/read.out nomem) + $(counter /tmp/flip.out nomem) + $(counter /tmp/load.out nomem)))
 put /sys/module/roulette/parameters/chance 0 >/dev/null
 expect_eq "unload roulette before the reload loop" ok "$(unload roulette)"

@@ -23,19 +23,10 @@ for n in 1 2 8; do
 		else
 			put /sys/module/roulette/parameters/chance 0 >/dev/null
 		fi
-		/bin/rstress loadloop "$MODS/mymod.ko" "$secs" sec=1 >/tmp/load.out 2>&1 &
-		lpid=$!
-		/bin/rstress flip "$secs" "$mode" >/tmp/flip.out 2>&1 &
-		fpid=$!
-		/bin/rstress readers "$DEV" "$n" "$secs" >/tmp/read.out 2>&1
-		rst=$?
-		wait "$fpid"
-		fst=$?
-		wait "$lpid"
-		lst=$?
-		verdict "readers n=$n boom=$mode: every read survives exactly or gets SIGSEGV+EIO" "$rst" /tmp/read.out opens
-		verdict "flips n=$n $mode: valid values accepted, invalid ones EINVAL" "$fst" /tmp/flip.out writes
-		verdict "mymod sec=1 load/unload loop beside readers n=$n $mode" "$lst" /tmp/load.out cycles
+		readers_beside "$secs" "$n" "$mode" \
+			"readers n=$n boom=$mode: every read survives exactly or gets SIGSEGV+EIO" \
+			"flips n=$n $mode: valid values accepted, invalid ones EINVAL" \
+			"mymod sec=1 load/unload loop beside readers n=$n $mode"
 		boomed=$(counter /tmp/read.out boomed)
 		if [ "$mode" = signal ]; then
 			expect_range "n=$n signal: some spins lost (SIGSEGV)" 1 999999999 "${boomed:-0}"
