@@ -22,7 +22,8 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(SRC) clean 2>/dev/null || \
 		rm -rf $(SRC)/*.o $(SRC)/*.ko $(SRC)/*.mod* $(SRC)/.*.cmd \
 			$(SRC)/Module.symvers $(SRC)/modules.order $(SRC)/.tmp_versions
-	rm -rf out
+	# out/repo-key is kept: the repository key users trust (see README)
+	[ ! -d out ] || find out -mindepth 1 -maxdepth 1 ! -name repo-key -exec rm -rf {} +
 
 help:
 	@echo 'make [KVER=release | KDIR=dir]  build hello.ko mymod.ko roulette.ko'

@@ -59,8 +59,11 @@ pkg_rootfs() {
 	cp "$root"/var/cache/apt/archives/*.deb "$debcache/"
 	mkdir -p "$root/srv/bench"
 	cp "$deb" "$root"/var/cache/apt/archives/v4l2loopback-dkms_*.deb "$root/srv/bench/"
-	(cd "$root/srv/bench" && apt-ftparchive packages . >Packages) || die "apt-ftparchive failed"
-	echo "deb [trusted=yes] file:/srv/bench ./" >"$root$PKG_LIST"
+	# signed as make repo signs (lib-pkg.sh), so apt's path is a user's
+	{ repo_key && apt_repo "$root/srv/bench" &&
+		gpg --batch --quiet --export "$REPO_KEYID" >"$root/srv/bench.gpg"; } || die "cannot sign the repository"
+	repo_key_release
+	echo "deb [signed-by=/srv/bench.gpg] file:/srv/bench ./" >"$root$PKG_LIST"
 	apt_local update || die "apt-get update of the local repository failed"
 }
 

@@ -18,6 +18,7 @@ set -euo pipefail
 apt_install apt-utils createrepo-c gnupg rpm || die "cannot install apt-utils, createrepo-c, gnupg, rpm"
 version=$(pkg_version) || die "version mismatch (scripts/check-version.sh)"
 repo_key || die "no signing key (REPO_KEY=${REPO_KEY:-})"
+trap repo_key_release EXIT
 
 deb=$ROULETTE_OUT/deb/roulette-dkms_${version}_all.deb
 rpmfile=$ROULETTE_OUT/rpm/roulette-dkms-$version-1.noarch.rpm

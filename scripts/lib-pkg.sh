@@ -99,6 +99,12 @@ repo_key() {
 	[ -n "$REPO_KEYID" ]
 }
 
+# repo_key_release: stop the gpg-agent that signing started in
+# out/repo-key (make repo leaves no process behind).
+repo_key_release() {
+	[ -z "${GNUPGHOME:-}" ] || gpgconf --kill gpg-agent 2>/dev/null || true
+}
+
 # apt_repo DIR: DIR's .deb (and .dsc) files as a flat apt repository:
 # Packages, Sources, Release, signed with repo_key's key (InRelease,
 # Release.gpg).

@@ -160,7 +160,9 @@ build_packages() {
 	record PASS "[$target] version $version agrees in version.h, debian/changelog, spec, dkms.conf"
 	next=$(echo "$version" | awk -F. -v OFS=. '{ $NF = $NF + 1; print }')
 	expect_host "make repo: deb + rpm built" "see $work/build.log" \
-		logged "$work/build.log" "$ROULETTE_TOP/scripts/build-repo.sh"
+		logged "$work/build.log" "$ROULETTE_TOP/scripts/build-repo.sh" || return
+	expect_host "make repo left no gpg-agent running" "$(pgrep -af "gpg-agent --homedir $ROULETTE_OUT/repo-key")" \
+		test -z "$(pgrep -f "gpg-agent --homedir $ROULETTE_OUT/repo-key")"
 }
 
 # lint_packages: the very packages the systems install, whether make repo
@@ -244,7 +246,12 @@ refused() {
 		grep -qF "$4" <<<"$said"
 }
 
-next_repo() { repo_key && apt_repo "$work/next/repo"; }
+next_repo() {
+	local rc=0
+	repo_key && apt_repo "$work/next/repo" || rc=1
+	repo_key_release
+	return "$rc"
+}
 
 # build_next_version: version N+1, for the package upgrade, in an apt
 # repository of its own signed with the same key (out/systest/next/repo).
@@ -679,7 +686,6 @@ secure_boot() {
 			record FAIL "[$target] EFI system partition: mkfs.vfat, mtools or sgdisk failed"
 			return 1
 		}
-		log "$r: Secure Boot, DKMS key $mok: $k"
 		ROULETTE_GUEST_MEM=1024 guest_start "$tag" "$d" firmware "" "$a" -machine q35,smm=on \
 			-global driver=cfi.pflash01,property=secure,value=on \
 			-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF/OVMF_CODE_4M.secboot.fd" \
