@@ -57,7 +57,10 @@ step() {
 }
 
 the_end() {
+	local left target=host
 	sys_umount_all "$ROOT"
+	left=$(pgrep -af "$ROULETTE_OUT/")
+	expect_host "nothing left running from out/ (gpg-agent, QEMU)" "$left" test -z "$left"
 	echo
 	echo "systest timings:"
 	printf '  %s\n' "${timings[@]}" "$(printf '%-44s %4d s' total "$SECONDS")"
@@ -228,9 +231,15 @@ apt_try() {
 # dnf_try REPOSDIR: dnf with the .repo files of REPOSDIR alone (keys
 # imported as asked); prints the packages it finds and its errors.
 dnf_try() {
+	local h rc=0
 	rm -rf "$work/dnf-cache"
 	dnf -y --setopt=reposdir="$1" --setopt=cachedir="$work/dnf-cache" --releasever=40 \
-		repoquery --qf '%{name}-%{version}-%{release}.%{arch}' roulette-dkms 2>&1 | grep -v '^ \|^Importing'
+		repoquery --qf '%{name}-%{version}-%{release}.%{arch}' roulette-dkms 2>&1 | grep -v '^ \|^Importing' || rc=$?
+	# dnf's gpgme starts a gpg-agent on the keyring it imported to
+	for h in "$work"/dnf-cache/*/pubring; do
+		[ ! -d "$h" ] || gpgconf --homedir "$h" --kill gpg-agent 2>/dev/null
+	done
+	return "$rc"
 }
 
 # refused apt|dnf CASE SOURCE TEXT: the client finds no roulette-dkms in
