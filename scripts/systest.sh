@@ -116,6 +116,7 @@ rebuilt_as() { # rebuilt_as VERSION KREL
 	dkms_installed "$1" "$2" && [ "$(ko_version "$2" mymod)" = "$1" ] &&
 		[ "$(ko_version "$2" roulette)" = "$1" ]
 }
+not_for() { ! Rout dkms status -m roulette | grep -qF ", $1,"; } # not_for KREL
 old_gone() { [ ! -e "$ROOT/usr/src/roulette-$1" ] && [ ! -e "$ROOT/var/lib/dkms/roulette/$1" ]; }
 # shellcheck disable=SC2016 # a dpkg-query format
 pkg_status() { Rout dpkg-query -W -f='${Status}' roulette-dkms 2>/dev/null; }
@@ -509,6 +510,35 @@ upgrade_package() {
 		"still there" old_gone "$version"
 }
 
+# remove_old_kernel ROW KEPT-ROW...: apt purge of the row's kernel (its
+# image and headers, as a user clears an old kernel after an upgrade):
+# DKMS's kernel hook (/etc/kernel/prerm.d/dkms) removes roulette for it;
+# the kept kernels keep theirs (version N+1 by then: after upgrade_package).
+remove_old_kernel() {
+	local k=${KREL_OF[$1]} n r left
+	local -a pkgs
+	shift
+	# shellcheck disable=SC2016 # a dpkg-query format
+	mapfile -t pkgs < <(Rout dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "linux-image-$k*" \
+		"linux-headers-$k" 2>/dev/null | awk '$1 == "ii" { print $2 }')
+	n=$(log_lines)
+	expect_host "apt purge ${pkgs[*]:-linux-image-$k}" "apt-get failed" \
+		apt_get purge "${pkgs[@]:-linux-image-$k}" || return
+	# dkms 3.0 (bookworm) and 3.2 (trixie) word it differently
+	expect_host "the kernel hook said: dkms: removing roulette $next for $k" "not in apt's output" \
+		grep -qF -e "dkms: removing: roulette $next ($k)" \
+		-e "dkms: removing module roulette/$next for kernel $k " <(since "$n")
+	expect_host "dkms status: no roulette for $k" "$(Rout dkms status -m roulette | tr '\n' ';')" \
+		not_for "$k"
+	left=$(cd "$ROOT" && find lib/modules/"$k" usr/lib/modules/"$k" 2>/dev/null | grep -E 'updates|\.ko' | tr '\n' ' ')
+	expect_host "no module of the removed kernel left in /lib/modules/$k" "left: $left" test -z "$left"
+	log "after the purge: /lib/modules/$k $([ -e "$ROOT/lib/modules/$k" ] || [ -e "$ROOT/usr/lib/modules/$k" ] && echo remains || echo is gone)"
+	for r in "$@"; do
+		expect_host "roulette $next still installed for the kept kernel ${KREL_OF[$r]}" \
+			"$(Rout dkms status | tr '\n' ';')" built_by_dkms "$next" "${KREL_OF[$r]}"
+	done
+}
+
 # purge_package: apt purge; nothing of the package is left.
 purge_package() {
 	local left
@@ -730,8 +760,13 @@ life_of_a_system() {
 	[ "$recommends" = off ] || step secure_boot "$@"
 	step set_up_kdump "$1" && step crash_dump "$1"
 	step upgrade_package "$@"
+	local -a kept=("$@")
+	if [ $# -gt 1 ]; then
+		step remove_old_kernel "$@"
+		kept=("${@:2}")
+	fi
 	step purge_package
-	step rpm_install_remove "$@"
+	step rpm_install_remove "${kept[@]}"
 	sys_umount_all "$ROOT"
 	step run_autopkgtest "$suite" "$1"
 }
