@@ -116,6 +116,7 @@ rebuilt_as() { # rebuilt_as VERSION KREL
 	dkms_installed "$1" "$2" && [ "$(ko_version "$2" mymod)" = "$1" ] &&
 		[ "$(ko_version "$2" roulette)" = "$1" ]
 }
+not_built() { ! dkms_installed "$version" "$1" && [ -z "$(ko "$1" mymod)" ]; } # not_built KREL
 not_for() { ! Rout dkms status -m roulette | grep -qF ", $1,"; } # not_for KREL
 old_gone() { [ ! -e "$ROOT/usr/src/roulette-$1" ] && [ ! -e "$ROOT/var/lib/dkms/roulette/$1" ]; }
 # shellcheck disable=SC2016 # a dpkg-query format
@@ -341,12 +342,25 @@ apt_install_package() {
 }
 
 # upgrade_kernel SUITE ROW INSTALLED-ROW...: apt install the row's image and
-# headers; DKMS rebuilds from the kernel hooks, no dkms call of ours.
+# headers; DKMS rebuilds from the kernel hooks, no dkms call of ours. On a
+# minimal system (Recommends off) the image comes first and its headers
+# later, as an admin who forgot them: nothing is built until the headers'
+# hook (/etc/kernel/header_postinst.d/dkms) runs.
 upgrade_kernel() {
 	local suite=$1 row=$2 k=${KREL_OF[$2]}
-	local -a all words
+	local -a all words pre=()
 	shift 2
-	read -ra words <<<"$(kernel_packages "$suite" "$row")"
+	read -ra words <<<"$(kernel_packages "$suite" "$row")"	# [-t SUITE] IMAGE HEADERS
+	[ "${words[0]}" != -t ] || pre=("${words[@]:0:2}")
+	if [ "$recommends" = off ]; then
+		expect_host "apt install ${words[*]:0:${#words[@]}-1} (no headers yet)" "apt-get failed" \
+			apt_get install "${words[@]:0:${#words[@]}-1}" || return
+		installed_krel "$row"
+		k=${KREL_OF[$row]}
+		expect_host "no headers for $k: DKMS built nothing for it" \
+			"$(Rout dkms status | tr '\n' ';') $(ko "$k" mymod)" not_built "$k"
+		words=("${pre[@]}" "${words[-1]}")
+	fi
 	expect_host "apt install ${words[*]}" "apt-get failed" apt_get install "${words[@]}" || return
 	installed_krel "$row"
 	k=${KREL_OF[$row]}
