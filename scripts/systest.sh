@@ -12,7 +12,8 @@
 # tests/lib.sh's runner (suite tests/systest/), then the time of each step.
 # Environment: ROULETTE_KERNELS, ROULETTE_CACHE, ROULETTE_OUT,
 # ROULETTE_SYSTEST_SKIP="rpm_install_remove run_autopkgtest" skips those
-# steps (any step by its function name), each reported as skipped.
+# steps (any step by its function name), each reported as skipped;
+# ROULETTE_KDUMP_BOOTS: crash_dump's boots side by side (default 2).
 # The story and traps call these functions: shellcheck cannot see it.
 # shellcheck disable=SC2317
 set -uo pipefail
@@ -28,6 +29,7 @@ ROOT=$work/root
 LOCAL_LIST=/etc/apt/sources.list.d/roulette-systest.list
 target=packages	# the "[target]" of host checks: packages, then a suite
 timings=()
+sizes=()	# the crash dumps' files (crash_dump), printed with the timings
 MINIMAL_SUITES=bookworm
 recommends=off	# the apt of the system under test installs Recommends
 
@@ -52,9 +54,12 @@ step() {
 	fi
 	log "step: $target: $*"
 	"$@" || rc=$?
-	timings+=("$(printf '%-44s %4d s' "$target: $1" $((SECONDS - t0)))")
+	timing "$target: $1" $((SECONDS - t0))
 	return "$rc"
 }
+
+# timing NAME SECONDS: a line of the timings the run prints at its end.
+timing() { timings+=("$(printf '%-60s %4d s' "$1" "$2")"); }
 
 the_end() {
 	local left target=host
@@ -63,7 +68,9 @@ the_end() {
 	expect_host "nothing left running from out/ (gpg-agent, QEMU)" "$left" test -z "$left"
 	echo
 	echo "systest timings:"
-	printf '  %s\n' "${timings[@]}" "$(printf '%-44s %4d s' total "$SECONDS")"
+	timing total "$SECONDS"
+	printf '  %s\n' "${timings[@]}"
+	[ ${#sizes[@]} -eq 0 ] || { echo "crash dumps:"; printf '  %s\n' "${sizes[@]}"; }
 	results_close
 	exit
 }
@@ -409,20 +416,40 @@ boot_each_kernel() {
 	guest_wait
 }
 
-# set_up_kdump ROW: kdump-tools as a sysadmin installs it, and the capture
-# initrd for the row's kernel that its kernel hook would build. The hook's
-# MODULES=dep finds no root device in a chroot ("failed to determine device
-# for /"): the same mkinitramfs with MODULES=most; latest_sysctls marks it
-# current, or kdump-config deletes it and rebuilds at boot (80 s, TCG).
+# set_up_kdump ROW...: kdump-tools as a sysadmin installs it, and for
+# each row's kernel the capture initrd its kernel hook would build. The
+# hook's MODULES=dep finds no root device in a chroot ("failed to determine
+# device for /"; trixie's hook skips a chroot altogether): the same
+# mkinitramfs with MODULES=most; latest_sysctls marks it current, or
+# kdump-config deletes it and rebuilds at boot (80 s, TCG). kdump-config
+# load links /var/lib/kdump/vmlinuz to /boot/vmlinuz-KREL (the
+# KDUMP_KERNEL of /etc/default/kdump-tools) and fails without that file:
+# 7.x's image is /usr/lib/modules/KREL/vmlinuz, which trixie-backports'
+# kernel hooks hard-link there.
 set_up_kdump() {
-	local k=${KREL_OF[$1]} d=/var/lib/kdump
+	local r k d=/var/lib/kdump what
 	expect_host "apt install kdump-tools makedumpfile procps" "apt-get failed" \
 		apt_get install kdump-tools makedumpfile procps || return
-	expect_host "kdump initrd $d/initrd.img-$k (mkinitramfs, MODULES=most)" "mkinitramfs failed" \
-		R sh -c "rm -rf $d/initramfs-tools && cp -pr /etc/initramfs-tools $d/ &&
-			echo MODULES=most >$d/initramfs-tools/conf.d/zzz-kdump &&
-			mkinitramfs -d $d/initramfs-tools -o $d/initrd.img-$k $k &&
-			cp /etc/kdump/sysctl.conf $d/latest_sysctls-$k"
+	R sh -c "rm -rf $d/initramfs-tools && cp -pr /etc/initramfs-tools $d/ &&
+		echo MODULES=most >$d/initramfs-tools/conf.d/zzz-kdump"
+	for r in "$@"; do
+		k=${KREL_OF[$r]} what=
+		[ ! -f "$ROOT/usr/lib/modules/$k/vmlinuz" ] ||
+			what=", the image of /usr/lib/modules/$k/vmlinuz"
+		expect_host "$r: kdump-config's capture kernel /boot/vmlinuz-$k exists$what" \
+			"$(stat -c "%n: inode %i, %h links" "$ROOT/boot/vmlinuz-$k" "$ROOT/usr/lib/modules/$k/vmlinuz" 2>&1 | tr '\n' ' ')" \
+			kdump_kernel_file "$k"
+		expect_host "$r: kdump initrd $d/initrd.img-$k (mkinitramfs, MODULES=most)" "mkinitramfs failed" \
+			R sh -c "mkinitramfs -d $d/initramfs-tools -o $d/initrd.img-$k $k &&
+				cp /etc/kdump/sysctl.conf $d/latest_sysctls-$k"
+	done
+}
+
+# kdump_kernel_file KREL: /boot/vmlinuz-KREL is a file, and for 7.x the
+# very image the kernel package installed.
+kdump_kernel_file() {
+	local b=$ROOT/boot/vmlinuz-$1 m=$ROOT/usr/lib/modules/$1/vmlinuz
+	[ -f "$b" ] && { [ ! -f "$m" ] || [ "$b" -ef "$m" ] || cmp -s "$b" "$m"; }
 }
 
 # grep_all FILE REGEX...: every extended REGEX matches a line of FILE.
@@ -437,9 +464,9 @@ mtime() { stat -c %Y "$1"; }
 # disk's /var/crash/STAMP/ (read with debugfs) names roulette: the Boom!
 # line, then the panic (boom=panic) or the oops, and a trace through
 # roulette_boom and roulette_read; the vmcore reads back with the system's
-# makedumpfile.
+# makedumpfile; the task that died (cat) ran KREL.
 dump_names_culprit() {
-	local target=$1 img=$2 boom=$3 out=${2%.img}-crash dm core v
+	local target=$1 img=$2 boom=$3 k=$4 out=${2%.img}-crash dm core v
 	rm -rf "$out" && mkdir -p "$out"
 	debugfs -R "rdump /var/crash $out" "$img" >>"$work/chroot.log" 2>&1
 	dm=$(compgen -G "$out/crash/2*/dmesg.2*" | head -n 1)
@@ -447,6 +474,7 @@ dump_names_culprit() {
 	expect_host "kdump saved a dmesg and a vmcore in /var/crash/STAMP/" \
 		"found: $(cd "$out" && find . -type f | tr '\n' ' ')" test -s "$core" || return
 	log "$target: $(cd "$out" && du -h crash/*/* | tr '\n\t' '  ')"
+	sizes+=("$(printf '%-60s %s' "$target" "$(cd "${core%/*}" && du -h dump.* dmesg.* | tr '\n\t' '  ')")")
 	v=$(sed -n 's/.*roulette: Boom! sampled value is \([0-9]*\), which is < 100$/\1/p' "$dm" | head -n 1)
 	expect_host "dump's dmesg: roulette: Boom! sampled value is ${v:-V}, which is < 100" "not in $dm" \
 		test -n "$v"
@@ -460,6 +488,8 @@ dump_names_culprit() {
 		expect_host "dump's dmesg ends with the oops (panic_on_oops: captured from oops_end, no 'Kernel panic' line)" \
 			"last line: $(tail -n 1 "$dm")" grep -q 'Modules linked in: roulette' <(tail -n 1 "$dm")
 	fi
+	expect_host "dump's dmesg: the task that died ran $k (CPU: ... Comm: cat ... $k #N)" \
+		"$(grep -a -m 1 'Comm: cat' "$dm")" grep -qF " $k #" <(grep -a 'Comm: cat' "$dm")
 	# an oops names the function that died on its RIP line, a panic in its call trace
 	expect_host "dump's dmesg: the trace names roulette_boom and roulette_read" "not in $dm" \
 		grep_all "$dm" '[ :]roulette_boom[.a-z0-9]*\+0x[0-9a-f]+/0x[0-9a-f]+ \[roulette\]' \
@@ -471,35 +501,53 @@ dump_names_culprit() {
 	rm -f "$ROOT"/tmp/dump "$ROOT"/tmp/vmcore*
 }
 
-# crash_dump ROW: a server's crash-dump pipeline (set_up_kdump) catches
-# roulette: two boots side by side on copies of the disk (crashkernel=,
-# 1536 MiB): boom=panic, and the default boom=oops with
-# kernel.panic_on_oops=1 in /etc/sysctl.d. The guest (tests/systest/kdump.sh)
+# crash_dump ROW...: a server's crash-dump pipeline (set_up_kdump) catches
+# roulette on every kernel of the system: per row two boots on copies of
+# the disk (crashkernel=, 1536 MiB): boom=panic, and the default boom=oops
+# with kernel.panic_on_oops=1 in /etc/sysctl.d; ROULETTE_KDUMP_BOOTS of
+# them side by side (default 2, one kernel's pair: on 2 cores the four
+# boots of Debian 13 took 241 s two by two, 313 s all at once, each boot
+# 2.5 times slower). The guest (tests/systest/kdump.sh)
 # checks the capture kernel is loaded and reads the device; the capture
 # kernel saves the dump and reboots (QEMU exits); the host reads the dump.
 crash_dump() {
-	local k=${KREL_OF[$1]} dir=$work/kdump b t0 tag
+	local dir=$work/kdump per=${ROULETTE_KDUMP_BOOTS:-2} r b k i rb tag t0
+	local -a boots=()
 	rm -rf "$dir" && mkdir -p "$dir"
-	system_disk "$dir/panic.img" || return 1
-	cp --sparse=always "$dir/panic.img" "$dir/oops.img"
+	system_disk "$dir/system.img" || return 1
 	echo "kernel.panic_on_oops = 1" >"$dir/panic-on-oops.conf"
-	debugfs -w -R "write $dir/panic-on-oops.conf /etc/sysctl.d/90-panic-on-oops.conf" "$dir/oops.img" \
-		>>"$work/chroot.log" 2>&1
-	t0=$(date +%s)
-	for b in panic oops; do
-		ROULETTE_GUEST_MEM=1536 ROULETTE_BOOT_TIMEOUT=600 guest_start "$1-kdump-$b" "$dir" \
-			"$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
-			"root=/dev/vda rw crashkernel=256M systemd.unit=roulette-systest.service suites=systest/kdump.sh systest.boom=$b" \
-			-drive "file=$dir/$b.img,format=raw,if=virtio"
+	for r in "$@"; do
+		for b in panic oops; do
+			cp --sparse=always "$dir/system.img" "$dir/$r-$b.img" || return 1
+			boots+=("$r $b")
+		done
+		debugfs -w -R "write $dir/panic-on-oops.conf /etc/sysctl.d/90-panic-on-oops.conf" \
+			"$dir/$r-oops.img" >>"$work/chroot.log" 2>&1
 	done
-	guest_wait
-	for b in panic oops; do
-		tag=$1-kdump-$b
-		# the results' last line came just before the panic, the console's at QEMU's exit
-		timings+=("$(printf '%-44s %4d s' "$target: kdump boom=$b: boot to panic" $(($(mtime "$dir/$tag.results") - t0)))"
-			"$(printf '%-44s %4d s' "$target: kdump boom=$b: capture, reboot" \
-				$(($(mtime "$dir/$tag.console") - $(mtime "$dir/$tag.results"))))")
-		dump_names_culprit "$tag" "$dir/$b.img" "$b"
+	rm -f "$dir/system.img"
+	for ((i = 0; i < ${#boots[@]}; i += per)); do
+		t0=$(date +%s)
+		for rb in "${boots[@]:i:per}"; do
+			read -r r b <<<"$rb"
+			k=${KREL_OF[$r]}
+			ROULETTE_GUEST_MEM=1536 ROULETTE_BOOT_TIMEOUT=600 guest_start "$r-kdump-$b" "$dir" \
+				"$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
+				"root=/dev/vda rw crashkernel=256M systemd.unit=roulette-systest.service suites=systest/kdump.sh systest.kernel=$k systest.boom=$b" \
+				-drive "file=$dir/$r-$b.img,format=raw,if=virtio"
+		done
+		guest_wait
+		for rb in "${boots[@]:i:per}"; do
+			read -r r b <<<"$rb"
+			tag=$r-kdump-$b
+			# the results' last line came just before the panic, the console's at QEMU's exit
+			timing "$target: kdump $r boom=$b: boot to panic" $(($(mtime "$dir/$tag.results") - t0))
+			timing "$target: kdump $r boom=$b: capture, reboot" \
+				$(($(mtime "$dir/$tag.console") - $(mtime "$dir/$tag.results")))
+		done
+	done
+	for rb in "${boots[@]}"; do
+		read -r r b <<<"$rb"
+		dump_names_culprit "$r-kdump-$b" "$dir/$r-$b.img" "$b" "${KREL_OF[$r]}"
 	done
 }
 
@@ -772,7 +820,7 @@ life_of_a_system() {
 	done
 	step boot_each_kernel "$@"
 	[ "$recommends" = off ] || step secure_boot "$@"
-	step set_up_kdump "$1" && step crash_dump "$1"
+	step set_up_kdump "$@" && step crash_dump "$@"
 	step upgrade_package "$@"
 	local -a kept=("$@")
 	if [ $# -gt 1 ]; then

@@ -8,12 +8,21 @@
 # shellcheck source=../lib.sh
 . /tests/lib.sh
 boom=$(cmdline_arg systest.boom)
+krel=$(uname -r)
+
+expect_eq "running the kernel under test" "$(cmdline_arg systest.kernel)" "$krel"
 
 expect_eq "kdump-tools.service is enabled (every boot loads the capture kernel)" enabled \
 	"$(systemctl is-enabled kdump-tools.service 2>&1)"
 expect_match "crashkernel= on the kernel command line" '[0-9]+[MG]' "$(cmdline_arg crashkernel)"
 expect_eq "capture kernel loaded: /sys/kernel/kexec_crash_loaded is 1" 1 \
 	"$(cat /sys/kernel/kexec_crash_loaded 2>&1)"
+# kdump-config load links its KDUMP_KERNEL and KDUMP_INITRD
+# (/etc/default/kdump-tools) to the running kernel's files
+expect_eq "kdump-config's kernel: /var/lib/kdump/vmlinuz -> /boot/vmlinuz-$krel" \
+	"/boot/vmlinuz-$krel" "$(readlink /var/lib/kdump/vmlinuz 2>&1)"
+expect_eq "kdump-config's initrd: /var/lib/kdump/initrd.img -> initrd.img-$krel" \
+	"/var/lib/kdump/initrd.img-$krel" "$(readlink /var/lib/kdump/initrd.img 2>&1)"
 expect_match "kdump-config status: ready to kdump" 'current state *: *ready to kdump' \
 	"$(kdump-config status 2>&1 | grep 'current state')"
 if [ "$boom" = oops ]; then
