@@ -99,10 +99,16 @@ repo_key() {
 	[ -n "$REPO_KEYID" ]
 }
 
-# repo_key_release: stop the gpg-agent that signing started in
-# out/repo-key (make repo leaves no process behind).
+# gpg_agent_stop HOMEDIR: stop the gpg-agent gpg started for that keyring
+# (a build leaves no process behind).
+gpg_agent_stop() {
+	[ ! -d "$1" ] || gpgconf --homedir "$1" --kill gpg-agent 2>/dev/null || true
+}
+
+# repo_key_release: stop the agent of out/repo-key, never the builder's
+# own (REPO_KEY=KEYID signs with the builder's GNUPGHOME).
 repo_key_release() {
-	[ -z "${GNUPGHOME:-}" ] || gpgconf --kill gpg-agent 2>/dev/null || true
+	gpg_agent_stop "$ROULETTE_OUT/repo-key"
 }
 
 # apt_repo DIR: DIR's .deb (and .dsc) files as a flat apt repository:

@@ -245,9 +245,7 @@ dnf_try() {
 	dnf -y --setopt=reposdir="$1" --setopt=cachedir="$work/dnf-cache" --releasever=40 \
 		repoquery --qf '%{name}-%{version}-%{release}.%{arch}' roulette-dkms 2>&1 | grep -v '^ \|^Importing' || rc=$?
 	# dnf's gpgme starts a gpg-agent on the keyring it imported to
-	for h in "$work"/dnf-cache/*/pubring; do
-		[ ! -d "$h" ] || gpgconf --homedir "$h" --kill gpg-agent 2>/dev/null
-	done
+	for h in "$work"/dnf-cache/*/pubring; do gpg_agent_stop "$h"; done
 	return "$rc"
 }
 
