@@ -11,7 +11,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 SRC := $(CURDIR)/src
 
 .PHONY: all modules clean check test test-all demo deb rpm repo systest \
-	test-debug stress bench help
+	test-debug stress bench help harness-test
 
 all: modules
 
@@ -28,6 +28,7 @@ clean:
 help:
 	@echo 'make [KVER=release | KDIR=dir]  build hello.ko mymod.ko roulette.ko'
 	@echo 'make check      checkpatch, sparse + W=1 builds for every Debian flavour, shellcheck'
+	@echo 'make harness-test  tests of the verdict on recorded boots, no QEMU (make check runs them)'
 	@echo 'make test       guest tests: boot Debian kernels in QEMU and test the modules'
 	@echo 'make demo       boot a guest and show hello, a few timer ticks, a roulette spin'
 	@echo 'make deb|rpm|repo  packages and a local apt + dnf repository in out/'
@@ -42,6 +43,9 @@ check:
 
 test:
 	scripts/test.sh
+
+harness-test:
+	scripts/harness-test.sh
 
 demo:
 	scripts/demo.sh

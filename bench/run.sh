@@ -127,7 +127,7 @@ boot() {
 	{
 		load_line "$t" "boot=$b"
 		echo "$t quiet boot=$b $quiet"
-		tr -d '\r' <"$dir/$tag.results" | sed -n -e "s/^DATA: start /$t start boot=$b /p" -e "s/^DATA: /$t /p"
+		"${VERDICT[@]}" data "$dir/$tag.results" | sed -n -e "s/^start /$t start boot=$b /p;t" -e "s/^/$t /p"
 	} >>"$raw"
 	guest_verdict "$tag" "$dir/$tag.results" "$dir/$tag.console" "$rc" "$((SECONDS - t0))" \
 		"$(suite_plan bench)" && complete=yes

@@ -16,23 +16,18 @@ work=$ROULETTE_OUT/check
 mkdir -p "$work"
 results_open check
 
-result() { # result NAME LOGFILE: pass when LOGFILE holds no finding
+result() { # result NAME LOGFILE [DIAG]: pass when LOGFILE holds no finding
 	if [ -s "$2" ]; then
-		record FAIL "$1: $(head -n 1 "$2")"
+		record FAIL "$1" "$(head -n 1 "$2")" ${3:+"$3"}
 		sed 's/^/    /' "$2" | head -n 20
 	else
-		record PASS "$1"
+		record PASS "$1" ${3:+"$3"}
 	fi
 }
 
 # checkpatch.pl and its data files, unpacked once from the source tarball.
-cp_dir=$ROULETTE_CACHE/checkpatch-6.12
-if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
-	mkdir -p "$cp_dir"
-	tar -xaf /usr/src/linux-source-6.12.tar.xz -C "$cp_dir" --strip-components=1 \
-		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
-		'*/scripts/const_structs.checkpatch'
-fi
+cp_dir=$(linux_source checkpatch-6.12 '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+	'*/scripts/const_structs.checkpatch') || die "cannot unpack checkpatch.pl"
 for f in "$ROULETTE_TOP"/src/*.[ch]; do
 	ignore=
 	# The oops mode's BUG() is the feature, not an error path.
@@ -52,7 +47,7 @@ for t in $(kernel_rows check); do
 	else
 		{ echo "build failed:"; tail -n 20 "$blog"; } >"$work/findings.log"
 	fi
-	result "W=1 + sparse build for ${KREL_OF[$t]}" "$work/findings.log"
+	result "[$t] W=1 + sparse build" "$work/findings.log" "release ${KREL_OF[$t]}"
 done
 
 # Static helpers for the guest: warnings are errors there too.
@@ -69,7 +64,7 @@ mapfile -t shells < <(cd "$ROULETTE_TOP" && git ls-files | while read -r f; do
 	esac
 done | sort -u)
 (cd "$ROULETTE_TOP" && shellcheck "${shells[@]}") >"$work/shellcheck.log" 2>&1 || true
-result "shellcheck on ${#shells[@]} scripts" "$work/shellcheck.log"
+result "shellcheck on every tracked shell script" "$work/shellcheck.log" "${#shells[@]} scripts"
 
 # The .deb is built on Debian 12 (scripts/build-deb.sh runs its lintian);
 # the lintian of every later release must be clean too. Suppressed, each
@@ -96,14 +91,15 @@ for s in trixie sid; do
 	rc=0
 	root=$(suite_root "$s" 2>"$work/lint.log") || rc=$?
 	if [ "$rc" != 0 ]; then
-		record "$([ "$rc" = 2 ] && echo SKIP || echo FAIL)" "lintian of $s: no chroot: $(tail -n 1 "$work/lint.log")"
+		record "$([ "$rc" = 2 ] && echo SKIP || echo FAIL)" "lintian --pedantic of $s on the .deb" \
+			"no chroot: $(tail -n 1 "$work/lint.log")"
 		continue
 	fi
 	rm -rf "$root/tmp/lint" && mkdir -p "$root/tmp/lint"
 	cp "$ROULETTE_OUT"/deb/roulette* "$root/tmp/lint/"
 	if ! suite_run "$root" sh -c 'command -v lintian >/dev/null ||
 		apt-get install -y -qq --no-install-recommends lintian' >"$work/lint-install.log" 2>&1; then
-		record FAIL "lintian --pedantic of $s on the .deb: cannot install lintian in the chroot"
+		record FAIL "lintian --pedantic of $s on the .deb" "cannot install lintian in the chroot"
 		continue
 	fi
 	# Its findings are its output (the exit status says the same).
@@ -112,6 +108,10 @@ for s in trixie sid; do
 		{ grep -v 'running with root privileges' || true; } >"$work/lint.log"
 	result "lintian --pedantic of $s on the .deb" "$work/lint.log"
 done
+
+# The verdict's own tests on recorded boots, no QEMU (make harness-test).
+"$ROULETTE_TOP/scripts/harness-test.sh" >"$work/harness.log" 2>&1 && : >"$work/harness.log"
+result "make harness-test: the verdict's tests on recorded boots" "$work/harness.log"
 
 if [ -x "$ROULETTE_TOP/scripts/check-version.sh" ]; then
 	"$ROULETTE_TOP/scripts/check-version.sh" >"$work/version.log" 2>&1 && : >"$work/version.log"

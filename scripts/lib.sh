@@ -50,42 +50,47 @@ apt_fresh() {
 # --- results: one format for every stage ------------------------------------
 # Each stage writes out/results/STAGE.txt, one line a check:
 #   PASS: [TARGET] CHECK | FAIL: [TARGET] CHECK: DETAIL | SKIP: [TARGET] CHECK: REASON
-# and closes with "N passed, N failed" (", N skipped" when anything was).
+# (diagnostics as "# TEXT" lines under a check), STAGE.jsonl beside it, and
+# on closing STAGE.ktap (KTAP version 1) and the line "N passed, N failed"
+# (", N skipped" when anything was). scripts/verdict.py writes them all.
+VERDICT=(/usr/bin/python3 "$ROULETTE_TOP/scripts/verdict.py")
 
 # results_open STAGE
 results_open() {
 	RESULTS_FILE=$ROULETTE_OUT/results/$1.txt
 	mkdir -p "${RESULTS_FILE%/*}"
 	: >"$RESULTS_FILE"
+	: >"${RESULTS_FILE%.txt}.jsonl"
+	rm -f "${RESULTS_FILE%.txt}.ktap"
 }
 
-# record PASS|FAIL|SKIP TEXT
+# record PASS|FAIL|SKIP NAME [DETAIL...]: one check. NAME is stable (no
+# release, version or figure: those go in DETAIL, the diagnostics); given
+# no DETAIL, a FAIL or SKIP NAME is split at its first ': ' after the target.
 record() {
-	echo "$1: $2" | tee -a "$RESULTS_FILE"
-}
-
-# results_count FILE: "passed failed skipped"
-results_count() {
-	awk '/^PASS: / { p++ } /^FAIL: / { f++ } /^SKIP: / { s++ }
-		END { print p + 0, f + 0, s + 0 }' "$1"
-}
-
-# results_line PASSED FAILED SKIPPED: the closing line.
-results_line() {
-	if [ "$3" -gt 0 ]; then
-		echo "$1 passed, $2 failed, $3 skipped"
-	else
-		echo "$1 passed, $2 failed"
-	fi
+	"${VERDICT[@]}" record "$RESULTS_FILE" "$@"
 }
 
 # results_close: the closing line; success when something passed and
 # nothing failed.
 results_close() {
-	local p f s
-	read -r p f s < <(results_count "$RESULTS_FILE")
-	results_line "$p" "$f" "$s"
-	[ "$f" -eq 0 ] && [ "$p" -gt 0 ]
+	"${VERDICT[@]}" close "$RESULTS_FILE"
+}
+
+# linux_source NAME PATTERN...: the files of Debian's linux-source-6.12
+# that match the tar wildcards, unpacked once into $ROULETTE_CACHE/NAME
+# (checkpatch.pl, the kunit tool); prints the directory.
+linux_source() {
+	local dir=$ROULETTE_CACHE/$1
+	shift
+	if [ ! -e "$dir/.unpacked" ]; then
+		apt_install linux-source-6.12 xz-utils || return 1
+		mkdir -p "$dir" &&
+			flock "$dir" tar -xaf /usr/src/linux-source-6.12.tar.xz -C "$dir" \
+				--strip-components=1 --wildcards "$@" &&
+			touch "$dir/.unpacked" || return 1
+	fi
+	echo "$dir"
 }
 
 # --- the kernel table (tests/kernels.conf) -----------------------------------
@@ -158,8 +163,8 @@ row_ready() {
 	kernel_resolve "$t" 2>"$logf" || rc=$?
 	case $rc in
 	0) return 0 ;;
-	2) record SKIP "[$t] kernel unavailable: $(tail -n 1 "$logf")" ;;
-	*) record FAIL "[$t] cannot resolve the kernel: $(tail -n 3 "$logf" | tr '\n' ' ')" ;;
+	2) record SKIP "[$t] kernel unavailable" "$(tail -n 1 "$logf")" ;;
+	*) record FAIL "[$t] cannot resolve the kernel" "$(tail -n 3 "$logf" | tr '\n' ' ')" ;;
 	esac
 	return "$rc"
 }
@@ -402,47 +407,13 @@ guest_run() {
 }
 
 # guest_verdict TAG RESULTS CONSOLE QEMU-STATUS SECONDS [PLAN]: record the
-# checks of one boot, then its completion: every file that began must have
-# ended (or, having announced PANIC texts, be cut short by a panic whose
-# texts the console shows), the guest's plan must match PLAN and be met,
-# and DONE must be there. Anything else fails with the console's tail.
+# checks of one boot, then its completion (scripts/verdict.py: judge):
+# every file that began must have ended (or, having announced PANIC texts,
+# be cut short by a panic whose texts the console shows), the guest's plan
+# must match PLAN and be met, DONE must be there, the channel holds only
+# protocol lines, and the console's kernel lines no report (class oops
+# excused in an expected-oops window; ROULETTE_CONSOLE_FROM=TEXT judges
+# only from the line holding TEXT on). A failure shows the console's tail.
 guest_verdict() {
-	local tag=$1 res=$2 con=$3 rc=$4 secs=$5 want=${6:-} line began='' plan='' ended=0 done=0 ok=1 p absent=''
-	local -a panic=()
-	while IFS= read -r line; do
-		case $line in
-		PASS:* | FAIL:* | SKIP:*) record "${line%%:*}" "[$tag] ${line#*: }" ;;
-		PLAN:*) plan=${line#PLAN: } ;;
-		BEGIN:*) began=${line#BEGIN: } panic=() ;;
-		END:*) [ "${line#END: }" = "$began" ] && ended=$((ended + 1)) began= ;;
-		PANIC:*) panic+=("${line#PANIC: }") ;;
-		DONE) done=1 ;;
-		esac
-	done < <(tr -d '\r' <"$res")
-	if [ -n "$began" ] && [ ${#panic[@]} -gt 0 ]; then
-		for p in "${panic[@]}"; do
-			# not in the console's echo of the protocol (PANIC: TEXT itself)
-			tr -d '\r' <"$con" | grep -avE '^(PLAN|BEGIN|END|PASS|FAIL|SKIP|PANIC|DATA): ' |
-				grep -aqF -- "$p" || absent+=" '$p'"
-		done
-		if [ "$rc" != 124 ] && [ -z "$absent" ]; then
-			record PASS "[$tag] $began: the kernel panicked as announced (${#panic[@]} console texts)"
-		else
-			record FAIL "[$tag] $began: no panic as announced: qemu status $rc, console lacks$absent"
-			ok=0
-		fi
-	elif [ -n "$began" ]; then
-		record FAIL "[$tag] $began: stopped before its end (qemu status $rc, $secs s)"
-		ok=0
-	elif [ "$done" = 1 ] && [ "$ended" = "$plan" ] && [ "$plan" = "${want:-$plan}" ]; then
-		record PASS "[$tag] $ended files ran to their end ($secs s)"
-	else
-		record FAIL "[$tag] no complete verdict: plan '${plan}' (expected ${want:-any}), $ended files ended, DONE $done, qemu status $rc"
-		ok=0
-	fi
-	if [ "$ok" = 0 ]; then
-		echo "    console tail ($con):"
-		tr -d '\r' <"$con" | tail -n 40 | sed 's/^/    | /'
-	fi
-	[ "$ok" = 1 ]
+	"${VERDICT[@]}" boot "$RESULTS_FILE" "$@"
 }

@@ -36,7 +36,7 @@ for t in "${rows[@]}"; do
 	row_ready "$t" "$dir/resolve.log" || continue
 	kernel_build "$t" "$dir/modules" >"$dir/build.log" 2>&1 || rc=$?
 	if [ "$rc" != 0 ]; then
-		record FAIL "[$t] module build for ${KREL_OF[$t]:-$t}: $(tail -n 3 "$dir/build.log" | tr '\n' ' ')"
+		record FAIL "[$t] module build" "release ${KREL_OF[$t]:-unknown}: $(tail -n 3 "$dir/build.log" | tr '\n' ' ')"
 		continue
 	fi
 	guest_initramfs "$dir/initrd.gz" --krel "${KREL_OF[$t]}" --mods "$dir/modules" \
@@ -49,16 +49,14 @@ for t in "${rows[@]}"; do
 	ROULETTE_GUEST_MEM=$mem ROULETTE_GUEST_CPUS=2 ROULETTE_BOOT_TIMEOUT=${ROULETTE_BOOT_TIMEOUT:-$limit} \
 		guest_run "$t" "$dir" "$(kernel_vmlinuz "$t")" "$dir/initrd.gz" \
 		"suites=stress stress_secs=$secs fuzz_secs=$fuzz log_buf_len=4M" || true
-	tr -d '\r' <"$dir/$t.results" | grep '^DATA: ' | sed "s/^/[$t] /" >&2 || true
-	c=$(tr -d '\r' <"$dir/$t.results" | awk '/^DATA: / { for (i = 2; i <= NF; i++)
-		if (sub(/^load_cycles=/, "", $i)) n += $i } END { print n + 0 }')
-	cycles=$((cycles + c))
+	"${VERDICT[@]}" data "$dir/$t.results" | sed "s/^/[$t] DATA: /" >&2
+	cycles=$((cycles + $("${VERDICT[@]}" data "$dir/$t.results" load_cycles)))
 done
 
 if [ "$cycles" -ge "$min_cycles" ]; then
-	record PASS "[all] mymod load/unload cycles over all kernels: $cycles (>= $min_cycles)"
+	record PASS "[all] mymod load/unload cycles over all kernels reach the minimum" "$cycles >= $min_cycles"
 else
-	record FAIL "[all] mymod load/unload cycles over all kernels: $cycles < $min_cycles"
+	record FAIL "[all] mymod load/unload cycles over all kernels reach the minimum" "$cycles < $min_cycles"
 fi
 log "stress wall time: $((SECONDS - started)) s"
 results_close

@@ -13,8 +13,9 @@
 #   faults     fault injection (tests/faults/): the Nth allocation of each
 #              module's init fails, N = 1, 2, ... until a load succeeds;
 #              then the stress load while failslab fails 2% of it.
-# Then the console of every boot is scanned for the detector patterns of
-# tests/kernel-reports.txt: what reaches only the console (with a panic).
+# The console of every boot is scanned for the patterns of
+# tests/kernel-reports.txt (scripts/verdict.py, in every stage): what
+# reaches only the console (with a panic).
 # All of it goes to out/results/test-debug.txt, under one closing line.
 #
 #   scripts/test-debug.sh [suite] [builtin] [detectors] [faults]   default: all four
@@ -36,16 +37,8 @@ log "debug kernel $(cat "$DEBUG_KERNEL/kernelrelease") in $DEBUG_KERNEL ($(tr '\
 work=$ROULETTE_OUT/test-debug
 # As scripts/test.sh sets them for this stage: KASAN's shadow, slow detectors.
 export ROULETTE_GUEST_MEM=1024 ROULETTE_BOOT_TIMEOUT=900
-consoles=()
-declare -A from
 
 if [[ $phases == *" suite "* ]]; then
-	for t in $(kernel_rows test-debug); do
-		consoles+=("$work/$t/$t.console")
-		[ "${ROULETTE_NO_PANIC:-0}" = 1 ] || consoles+=("$work/$t/$t-panic.console")
-	done
-	# A boot that does not happen this time must not be judged by an old log.
-	rm -f "${consoles[@]}"
 	"$ROULETTE_TOP/scripts/test.sh" test-debug || true
 	# test.sh opened the stage's results: append to them, close them once.
 	RESULTS_FILE=$ROULETTE_OUT/results/test-debug.txt
@@ -58,7 +51,6 @@ if [[ $phases == *" builtin "* ]]; then
 	guest_initramfs "$work/builtin/initrd.gz" || die "cannot build the initramfs"
 	guest_run debug-builtin "$work/builtin" "$DEBUG_KERNEL/bzImage-builtin" "$work/builtin/initrd.gz" \
 		"suites=debug/builtin.sh mymod.sec=2 roulette.chance=0" || true
-	consoles+=("$work/builtin/debug-builtin.console")
 fi
 
 if [[ $phases == *" detectors "* ]]; then
@@ -70,12 +62,10 @@ if [[ $phases == *" detectors "* ]]; then
 		! grep -qi -e 'warning:' -e 'error:' "$cdir/build.log"; then
 		guest_initramfs "$cdir/initrd.gz" --add "$cdir/canary.ko" modules/canary.ko ||
 			die "cannot build the initramfs"
-		guest_run debug-detectors "$cdir" "$DEBUG_KERNEL/bzImage-modules" "$cdir/initrd.gz" \
-			suites=debug/detectors.sh || true
-		consoles+=("$cdir/debug-detectors.console")
 		# The canaries' reports reach the console too (lockdep's report
-		# raises its level): judge only what follows them.
-		from[$cdir/debug-detectors.console]="roulette-test: canaries done"
+		# raises its level): its scan judges only what follows them.
+		ROULETTE_CONSOLE_FROM="roulette-test: canaries done" guest_run debug-detectors "$cdir" \
+			"$DEBUG_KERNEL/bzImage-modules" "$cdir/initrd.gz" suites=debug/detectors.sh || true
 	else
 		record FAIL "[debug-detectors] canary build: $(head -n 3 "$cdir/build.log" | tr '\n' ' ')"
 	fi
@@ -90,28 +80,10 @@ if [[ $phases == *" faults "* ]]; then
 			die "cannot build the initramfs"
 		ROULETTE_GUEST_MEM=1536 ROULETTE_GUEST_CPUS=2 guest_run debug-faults "$fdir" \
 			"$DEBUG_KERNEL/bzImage-modules" "$fdir/initrd.gz" "suites=faults log_buf_len=4M" || true
-		consoles+=("$fdir/debug-faults.console")
-		tr -d '\r' <"$fdir/debug-faults.results" | grep '^DATA: ' | sed 's/^/[debug-faults] /' >&2 || true
+		"${VERDICT[@]}" data "$fdir/debug-faults.results" | sed 's/^/[debug-faults] DATA: /' >&2
 	else
 		record FAIL "[debug-faults] module build: $(tail -n 3 "$fdir/build.log" | tr '\n' ' ')"
 	fi
 fi
 
-# Detector reports print below the console's level (the guest reads them
-# from dmesg) unless a panic or an oops raises it: those the host catches,
-# in the kernel's lines (timestamped), not the guest's own echoes.
-for c in "${consoles[@]}"; do
-	t=$(basename "$c" .console) f=${from[$c]:-}
-	if [ ! -s "$c" ]; then
-		record FAIL "[$t] console: no KASAN/UBSAN/lockdep/ODEBUG/kmemleak report: no console log $c"
-	elif [ -n "$f" ] && ! grep -aqF "$f" "$c"; then
-		record FAIL "[$t] console: no KASAN/UBSAN/lockdep/ODEBUG/kmemleak report: no '$f' line"
-	elif hits=$(tr -d '\r' <"$c" | awk -v f="$f" 'f == "" || index($0, f) { f = "" } f == ""' |
-		grep -a -E '^\[ *[0-9]+\.[0-9]+\] ' | grep -a -E -f <(awk '$1 == "detector" {
-		sub(/^detector +/, ""); print }' "$ROULETTE_TOP/tests/kernel-reports.txt")); then
-		record FAIL "[$t] console: no KASAN/UBSAN/lockdep/ODEBUG/kmemleak report: $(head -n 3 <<<"$hits" | tr '\n' ' ')"
-	else
-		record PASS "[$t] console: no KASAN/UBSAN/lockdep/ODEBUG/kmemleak report"
-	fi
-done
 results_close

@@ -57,9 +57,10 @@ build() {
 		rc=1
 	elif kernel_build "$t" "$work/$t/modules" W=1 >"$blog" 2>&1 &&
 		! grep -qi -e 'warning:' -e 'error:' "$blog"; then
-		record PASS "[$t] build for ${KREL_OF[$t]} with W=1, no warnings"
+		record PASS "[$t] build with W=1, no warnings" "release ${KREL_OF[$t]}"
 	else
-		record FAIL "[$t] build for ${KREL_OF[$t]}: $(grep -i -m3 -e warning: -e error: "$blog" | tr '\n' ' ')"
+		record FAIL "[$t] build with W=1, no warnings" \
+			"release ${KREL_OF[$t]:-unknown}: $(grep -i -m3 -e warning: -e error: "$blog" | tr '\n' ' ')"
 		rc=1
 	fi
 	built[$t]=$rc
@@ -98,13 +99,13 @@ for t in "${rows[@]}"; do
 	# Loading refused: enforced signatures, then modules_disabled (irreversible: last).
 	sig=guest/sig-enforce.sh,
 	if [ "$flavour" = flavour=debug ]; then
-		record SKIP "[$t-sig] guest/sig-enforce: the debug kernel is built without module signing"
+		record SKIP "[$t-sig] guest/sig-enforce" "the debug kernel is built without module signing"
 		sig=
 	fi
 	guest_run "$t-sig" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" \
 		"module.sig_enforce=1 suites=${sig}guest/modules-disabled.sh $flavour" || true
 	if [ "${ROULETTE_NO_PANIC:-0}" = 1 ]; then
-		record SKIP "[$t-panic] guest/panic: ROULETTE_NO_PANIC=1"
+		record SKIP "[$t-panic] guest/panic" "ROULETTE_NO_PANIC=1"
 	else
 		guest_run "$t-panic" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" "suites=guest/panic.sh $flavour" || true
 	fi

@@ -9,14 +9,17 @@
 #   PLAN: N                  the runner will run N files
 #   BEGIN: FILE              a file starts
 #   PASS: FILE: CHECK
-#   FAIL: FILE: CHECK: DETAIL
-#   SKIP: FILE: CHECK: REASON
+#   FAIL: FILE: CHECK        (its detail on the "# " line after it)
+#   SKIP: FILE: CHECK        (its reason on the "# " line after it)
+#   # TEXT                   a diagnostic of the check above (detail, figures)
 #   PANIC: TEXT              this file ends in a panic; the console must show TEXT
 #   DATA: ...                figures for the host (stress, bench)
 #   END: FILE                the file ran to its last line (finish)
 #   DONE                     the runner is finished
-# The host (scripts/lib.sh: guest_verdict) fails a file that began and did
-# not end, a plan not met, and a boot without DONE.
+# The host (scripts/verdict.py: judge) fails a file that began and did
+# not end, a plan not met, a boot without DONE, and any other line.
+# A check's name is stable: figures, releases and versions go in a
+# diagnostic (note), so that two runs list the same names.
 
 # Used by the files that source this one.
 # shellcheck disable=SC2034
@@ -47,11 +50,18 @@ pass() {
 }
 
 fail() {
-	emit "$(oneline "FAIL: $TEST: $1: $2")"
+	emit "$(oneline "FAIL: $TEST: $1")"
+	note "$2"
 }
 
 skip() {
-	emit "$(oneline "SKIP: $TEST: $1: $2")"
+	emit "$(oneline "SKIP: $TEST: $1")"
+	note "$2"
+}
+
+# note TEXT: a diagnostic of the check just recorded.
+note() {
+	emit "$(oneline "# $1")"
 }
 
 # finish: the last line of every suite file; a file that stops before it fails.
@@ -143,13 +153,14 @@ expect_no_log() {
 	fi
 }
 
-# Oops tests bracket the oops they cause, so the report scan excuses it.
+# Oops tests bracket the oops they cause, so the report scan excuses it;
+# at KERN_EMERG, so that the console (the host's scan) shows the marks too.
 expect_oops_begin() {
-	echo "roulette-test: expected-oops-begin" >/dev/kmsg
+	echo "<0>roulette-test: expected-oops-begin" >/dev/kmsg
 }
 
 expect_oops_end() {
-	echo "roulette-test: expected-oops-end" >/dev/kmsg
+	echo "<0>roulette-test: expected-oops-end" >/dev/kmsg
 }
 
 # drain: move the ring buffer into KLOG (a flood cannot push reports out).

@@ -10,7 +10,8 @@ for mod in hello mymod roulette; do
 	expect_eq "$mod license" GPL "$(modinfo -F license "$f")"
 	expect_match "$mod author" '.*roulette-dkms.*' "$(modinfo -F author "$f")"
 	expect_match "$mod description" '.{10,}' "$(modinfo -F description "$f")"
-	expect_eq "$mod version is src/version.h's ($v)" "$v" "$(modinfo -F version "$f")"
+	expect_eq "$mod version is src/version.h's" "$v" "$(modinfo -F version "$f")"
+	note "version $v"
 	expect_eq "$mod vermagic names the running kernel" "$(uname -r)" "$(modinfo -F vermagic "$f" | cut -d' ' -f1)"
 done
 expect_match "mymod parm sec" 'sec:Timer period in seconds, 1-3600 \(default 5\).*' "$(modinfo -F parm "$MODS/mymod.ko")"

@@ -19,9 +19,9 @@ expect_eq "capture kernel loaded: /sys/kernel/kexec_crash_loaded is 1" 1 \
 	"$(cat /sys/kernel/kexec_crash_loaded 2>&1)"
 # kdump-config load links its KDUMP_KERNEL and KDUMP_INITRD
 # (/etc/default/kdump-tools) to the running kernel's files
-expect_eq "kdump-config's kernel: /var/lib/kdump/vmlinuz -> /boot/vmlinuz-$krel" \
+expect_eq "kdump-config's kernel: /var/lib/kdump/vmlinuz -> the running kernel's /boot/vmlinuz" \
 	"/boot/vmlinuz-$krel" "$(readlink /var/lib/kdump/vmlinuz 2>&1)"
-expect_eq "kdump-config's initrd: /var/lib/kdump/initrd.img -> initrd.img-$krel" \
+expect_eq "kdump-config's initrd: /var/lib/kdump/initrd.img -> the running kernel's initrd.img" \
 	"/var/lib/kdump/initrd.img-$krel" "$(readlink /var/lib/kdump/initrd.img 2>&1)"
 expect_match "kdump-config status: ready to kdump" 'current state *: *ready to kdump' \
 	"$(kdump-config status 2>&1 | grep 'current state')"

@@ -1,0 +1,18 @@
+#!/bin/bash
+# make harness-test: the tests of the verdict (scripts/verdict.py) on
+# recorded boots and results (tests/harness/), with no QEMU, in seconds:
+# each fixture of tests/harness/fixtures/boots passes or fails as its row
+# says (the verdicts kept in out/harness/), the host's and the guest's
+# kernel-log scans agree, make test-all's count and CI skip rule, and the
+# KTAP results (fixtures and out/results/*.ktap) counted alike by the
+# kernel's kunit.py parse (linux-source-6.12), prove and our closing line.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+apt_install perl busybox-static || die "cannot install perl and busybox"
+kunit=$(linux_source kunit-6.12 '*/tools/testing/kunit/*') || die "cannot unpack the kunit tool"
+mkdir -p "$ROULETTE_OUT/harness"
+cd "$ROULETTE_TOP/tests/harness"
+KUNIT_DIR=$kunit/tools/testing/kunit HARNESS_OUT=$ROULETTE_OUT/harness \
+	PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m unittest -v test_verdict 2>&1
