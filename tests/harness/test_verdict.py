@@ -66,6 +66,26 @@ class Boots(unittest.TestCase):
                 self.assertEqual(fails == [], want == 'pass', out[-3000:])
 
 
+class ConsoleFrom(unittest.TestCase):
+    """ROULETTE_CONSOLE_FROM (test-debug's detectors boot): the canaries'
+    own reports before the mark are not judged, one after it is."""
+
+    def judge(self, console, start):
+        res = verdict.lines_of(os.path.join(FIX, 'detectors.results'))
+        checks = verdict.judge('debug-detectors', res, console, '0', '60', '2', start=start)
+        return checks[-1]
+
+    def test_from(self):
+        con = verdict.lines_of(os.path.join(FIX, 'detectors.console'))
+        mark = 'roulette-test: canaries done'
+        self.assertEqual(self.judge(con, mark).status, 'PASS')
+        self.assertEqual(self.judge(con, '').status, 'FAIL')
+        late = con[:-1] + ['[   54.000000] BUG: KASAN: use-after-free in roulette_read+0x1/0x2'] + con[-1:]
+        self.assertEqual(self.judge(late, mark).status, 'FAIL')
+        self.assertIn("no 'roulette-test: canaries done' line",
+                      self.judge([l for l in con if mark not in l], mark).diag[0])
+
+
 class KernelLogs(unittest.TestCase):
     """fixtures/kernel-logs: the host's scan (verdict.scan) and the guest's
     (tests/lib.sh: kernel_reports, under a POSIX shell with dmesg from the
