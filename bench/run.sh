@@ -130,7 +130,7 @@ boot() {
 		"${VERDICT[@]}" data "$dir/$tag.results" | sed -n -e "s/^start /$t start boot=$b /p;t" -e "s/^/$t /p"
 	} >>"$raw"
 	guest_verdict "$tag" "$dir/$tag.results" "$dir/$tag.console" "$rc" "$((SECONDS - t0))" \
-		"$(suite_plan bench)" && complete=yes
+		"$("${VERDICT[@]}" plan bench)" && complete=yes
 	echo "$t guest boot=$b krel=${KREL_OF[$t]} qemu_rc=$rc tries=$try complete=$complete" >>"$raw"
 }
 

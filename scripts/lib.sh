@@ -347,23 +347,6 @@ qemu_boot() {
 		"$@" </dev/null >/dev/null 2>&1
 }
 
-# suite_plan SUITES: how many files the guest must run for suites=SUITES
-# (comma-separated, as tests/lib.sh: run_suites counts them), counted here
-# from the tree, so a guest that lost a file cannot plan fewer.
-suite_plan() {
-	local s n=1 f dir
-	for s in ${1//,/ }; do
-		dir=$ROULETTE_TOP/tests/$s
-		[ "${s%%/*}" = bench ] && dir=$ROULETTE_TOP/bench/guest${s#bench}
-		if [ -d "$dir" ]; then
-			for f in "$dir"/[0-9]*.sh; do [ -f "$f" ] && n=$((n + 1)); done
-		else
-			n=$((n + 1))
-		fi
-	done
-	echo "$n"
-}
-
 # guest_start TAG DIR VMLINUZ INITRD APPEND [qemu args...]: one boot, in
 # the background (boots side by side); the console and the result channel
 # are kept as DIR/TAG.console and DIR/TAG.results; guest_wait judges it,
@@ -377,7 +360,7 @@ guest_start() {
 	log "$tag: booting $(basename "$vmlinuz") ($append)"
 	qemu_boot "$vmlinuz" "$initrd" "$dir/$tag.console" "$dir/$tag.results" \
 		"${ROULETTE_BOOT_TIMEOUT:-420}" "$append" "$@" &
-	GUEST_BOOTS+=("$! $tag $dir $(suite_plan "$(sed -n 's/.*suites=\([^ ]*\).*/\1/p' <<<"$append")") $(date +%s)")
+	GUEST_BOOTS+=("$! $tag $dir $("${VERDICT[@]}" plan "$(sed -n 's/.*suites=\([^ ]*\).*/\1/p' <<<"$append")") $(date +%s)")
 }
 
 # guest_wait: wait for every boot guest_start started and record its
@@ -407,13 +390,9 @@ guest_run() {
 }
 
 # guest_verdict TAG RESULTS CONSOLE QEMU-STATUS SECONDS [PLAN]: record the
-# checks of one boot, then its completion (scripts/verdict.py: judge):
-# every file that began must have ended (or, having announced PANIC texts,
-# be cut short by a panic whose texts the console shows), the guest's plan
-# must match PLAN and be met, DONE must be there, the channel holds only
-# protocol lines, and the console's kernel lines no report (class oops
-# excused in an expected-oops window; ROULETTE_CONSOLE_FROM=TEXT judges
-# only from the line holding TEXT on). A failure shows the console's tail.
+# checks of one boot, then judge it (scripts/verdict.py: judge; see
+# docs/harness.md); ROULETTE_CONSOLE_FROM=TEXT scans the console from the
+# line holding TEXT on. A failure shows the console's tail.
 guest_verdict() {
 	"${VERDICT[@]}" boot "$RESULTS_FILE" "$@"
 }

@@ -10,6 +10,7 @@ for this program) and, when the stage closes, STAGE.ktap (KTAP version 1:
 the stage is a test, a suite file a subtest, a check a test line).
 
   verdict.py record TXT STATUS NAME [DETAIL...]   one check
+  verdict.py plan SUITES               the files suites=SUITES runs, from the tree
   verdict.py boot TXT TAG RESULTS CONSOLE QEMU-STATUS SECONDS [PLAN]
   verdict.py close TXT                 STAGE.ktap, the closing line
   verdict.py sum DIR STAGE:STATUS:SECONDS...   make test-all's count
@@ -278,6 +279,30 @@ def judge(tag, results, console, rc, secs, want=None, pats=None, start=''):
     return checks
 
 
+def plan(suites, top=TOP):
+    """How many files the guest must run for suites=SUITES (comma-separated,
+    as tests/lib.sh: run_suites counts them, kernel-log included), counted
+    from the tree, so that a guest that lost a file cannot plan fewer: a
+    directory (tests/NAME, bench/guest for bench) runs its [0-9]*.sh files,
+    anything else is one file."""
+    n = 1
+    for s in filter(None, suites.split(',')):
+        d = os.path.join(top, 'tests', s)
+        if s.split('/')[0] == 'bench':
+            d = os.path.join(top, 'bench', 'guest') + s[len('bench'):]
+        if os.path.isdir(d):
+            n += len([f for f in os.listdir(d) if re.match(r'[0-9].*\.sh$', f)
+                      and os.path.isfile(os.path.join(d, f))])
+        else:
+            n += 1
+    return n
+
+
+def cmd_plan(args):
+    print(plan(args[0] if args else ''))
+    return 0
+
+
 def cmd_boot(args):
     txt, tag, res, con, rc, secs = args[:6]
     want = args[6] if len(args) > 6 and args[6] else None
@@ -492,7 +517,7 @@ def cmd_record(args):
     return 0
 
 
-COMMANDS = {'record': cmd_record, 'boot': cmd_boot, 'close': cmd_close, 'sum': cmd_sum,
+COMMANDS = {'record': cmd_record, 'plan': cmd_plan, 'boot': cmd_boot, 'close': cmd_close, 'sum': cmd_sum,
             'tap': cmd_tap, 'names': cmd_names, 'data': cmd_data, 'reports': cmd_reports}
 
 

@@ -125,6 +125,17 @@ class Records(unittest.TestCase):
         c = verdict.Check.parse('FAIL', 'checkpatch --strict src/hello.c', ['WARNING: x'])
         self.assertEqual((c.tag, c.name, c.diag), ('', 'checkpatch --strict src/hello.c', ['WARNING: x']))
 
+    def test_plan(self):
+        guest = len(glob.glob(os.path.join(TOP, 'tests', 'guest', '[0-9]*.sh')))
+        self.assertGreater(guest, 10)
+        self.assertEqual(verdict.plan('guest'), guest + 1)
+        self.assertEqual(verdict.plan('guest/panic.sh'), 2)
+        self.assertEqual(verdict.plan('guest/sig-enforce.sh,guest/modules-disabled.sh'), 3)
+        self.assertEqual(verdict.plan('bench'),
+                         len(glob.glob(os.path.join(TOP, 'bench', 'guest', '[0-9]*.sh'))) + 1)
+        # the recorded boot planned what the tree held then
+        self.assertEqual(verdict.lines_of(os.path.join(FIX, 'good.results'))[0], 'PLAN: 18')
+
     def test_data(self):
         status, out = run('data', os.path.join(FIX, 'stress.results'), 'load_cycles')
         self.assertEqual((status, out.strip()), (0, '1234'))
