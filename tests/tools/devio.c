@@ -16,6 +16,10 @@
  *                                  as a sysfs store sees it
  *   devio spin PATH N              N forked open+read; "read: MESSAGE" per survivor,
  *                                  then "survived=A boomed=B other=C"
+ *   devio readv PATH CHUNK         read to EOF with readv(2) of three CHUNK-byte iovecs
+ *   devio preadv PATH OFFSET LEN   one preadv(2) of two iovecs (LEN/2 and the rest)
+ *   devio splice PATH              splice(2) to a pipe until EOF, print what the pipe got
+ *   devio sendfile PATH            sendfile(2) to a pipe until EOF, likewise
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -25,7 +29,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,6 +61,44 @@ static int read_to_eof(int fd, size_t chunk)
 		chunk = sizeof(buf);
 	while ((n = read(fd, buf, chunk)) > 0)
 		fwrite(buf, 1, n, stdout);
+	return n < 0 ? fail() : 0;
+}
+
+/* Three CHUNK-byte iovecs per readv(2) until EOF. */
+static int readv_to_eof(int fd, size_t chunk)
+{
+	char buf[3][4096];
+	struct iovec iov[3];
+	ssize_t n;
+	int i;
+
+	if (chunk == 0 || chunk > sizeof(buf[0]))
+		chunk = sizeof(buf[0]);
+	for (i = 0; i < 3; i++) {
+		iov[i].iov_base = buf[i];
+		iov[i].iov_len = chunk;
+	}
+	while ((n = readv(fd, iov, 3)) > 0)
+		for (i = 0; i < 3 && n > 0; n -= chunk, i++)
+			fwrite(buf[i], 1, (size_t)n < chunk ? (size_t)n : chunk, stdout);
+	return n < 0 ? fail() : 0;
+}
+
+/* splice(2) or sendfile(2) into a pipe until EOF; print what the pipe got. */
+static int to_pipe(int fd, int use_sendfile)
+{
+	char buf[4096];
+	int p[2];
+	ssize_t n;
+
+	if (pipe(p))
+		return fail();
+	do {
+		n = use_sendfile ? sendfile(p[1], fd, NULL, sizeof(buf)) :
+				   splice(fd, NULL, p[1], NULL, sizeof(buf), 0);
+		if (n > 0 && read(p[0], buf, n) == n)
+			fwrite(buf, 1, n, stdout);
+	} while (n > 0);
 	return n < 0 ? fail() : 0;
 }
 
@@ -168,8 +212,32 @@ int main(int argc, char **argv)
 		puts("ok");
 		return 0;
 	}
+	if (!strcmp(op, "readv") && argc == 4) {
+		fd = open_dev(path, O_RDONLY);
+		return readv_to_eof(fd, strtoul(argv[3], NULL, 0));
+	}
+	if (!strcmp(op, "preadv") && argc == 5) {
+		size_t len = strtoul(argv[4], NULL, 0);
+		char *buf = malloc(len + 1);
+		struct iovec iov[2] = {
+			{ .iov_base = buf, .iov_len = len / 2 },
+			{ .iov_base = buf + len / 2, .iov_len = len - len / 2 },
+		};
+		ssize_t n;
+
+		fd = open_dev(path, O_RDONLY);
+		n = preadv(fd, iov, 2, strtoll(argv[3], NULL, 0));
+		if (n < 0)
+			return fail();
+		fwrite(buf, 1, n, stdout);
+		return 0;
+	}
+	if ((!strcmp(op, "splice") || !strcmp(op, "sendfile")) && argc == 3) {
+		fd = open_dev(path, O_RDONLY);
+		return to_pipe(fd, !strcmp(op, "sendfile"));
+	}
 	if (!strcmp(op, "spin") && argc == 4)
 		return spin(path, strtol(argv[3], NULL, 0));
-	fprintf(stderr, "usage: devio read|pread|seek|open|write|put|readnull|mmap|ioctl|spin PATH ...\n");
+	fprintf(stderr, "usage: devio read|pread|seek|open|write|put|readnull|mmap|ioctl|spin|readv|preadv|splice|sendfile PATH ...\n");
 	return 2;
 }
