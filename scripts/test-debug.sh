@@ -12,22 +12,25 @@
 #              scan elsewhere means something;
 #   faults     fault injection (tests/faults/): the Nth allocation of each
 #              module's init fails, N = 1, 2, ... until a load succeeds;
-#              then the stress load while failslab fails 2% of it.
+#              then the stress load while failslab fails 2% of it;
+#   kunit      roulette.ko and mymod.ko built with ROULETTE_KUNIT=1 (W=1 +
+#              sparse clean) run their KUnit suites (src/*_kunit.c) at load:
+#              tests/debug/kunit.sh turns each KTAP case into a check.
 # Then the console of every boot is scanned for the detector patterns of
 # tests/kernel-reports.txt: what reaches only the console (with a panic).
 # All of it goes to out/results/test-debug.txt, under one closing line.
 #
-#   scripts/test-debug.sh [suite] [builtin] [detectors] [faults]   default: all four
+#   scripts/test-debug.sh [suite] [builtin] [detectors] [faults] [kunit]   default: all
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ $# -gt 0 ] || set -- suite builtin detectors faults
+[ $# -gt 0 ] || set -- suite builtin detectors faults kunit
 phases=" $* "
 for p in "$@"; do
 	case $p in
-	suite | builtin | detectors | faults) ;;
-	*) die "usage: test-debug.sh [suite] [builtin] [detectors] [faults]" ;;
+	suite | builtin | detectors | faults | kunit) ;;
+	*) die "usage: test-debug.sh [suite] [builtin] [detectors] [faults] [kunit]" ;;
 	esac
 done
 guest_host_setup || die "cannot install host packages"
@@ -94,6 +97,21 @@ if [[ $phases == *" faults "* ]]; then
 		tr -d '\r' <"$fdir/debug-faults.results" | grep '^DATA: ' | sed 's/^/[debug-faults] /' >&2 || true
 	else
 		record FAIL "[debug-faults] module build: $(tail -n 3 "$fdir/build.log" | tr '\n' ' ')"
+	fi
+fi
+
+if [[ $phases == *" kunit "* ]]; then
+	kdir=$work/kunit
+	mkdir -p "$kdir"
+	if kernel_build debug "$kdir/modules" W=1 C=2 ROULETTE_KUNIT=1 >"$kdir/build.log" 2>&1 &&
+		! grep -v -e '^Skipping BTF generation' -e '^==> ' "$kdir/build.log" | grep -qi -e 'warning:' -e 'error:'; then
+		guest_initramfs "$kdir/initrd.gz" --krel "${KREL_OF[debug]}" --mods "$kdir/modules" ||
+			die "cannot build the initramfs"
+		guest_run debug-kunit "$kdir" "$DEBUG_KERNEL/bzImage-modules" "$kdir/initrd.gz" \
+			suites=debug/kunit.sh || true
+		consoles+=("$kdir/debug-kunit.console")
+	else
+		record FAIL "[debug-kunit] module build (W=1, sparse, ROULETTE_KUNIT=1): $(grep -i -m 3 -e 'warning:' -e 'error:' "$kdir/build.log" | tr '\n' ' ')"
 	fi
 fi
 

@@ -403,3 +403,7 @@ MODULE_LICENSE("GPL");
 MODULE_AUTHOR(ROULETTE_AUTHOR);
 MODULE_DESCRIPTION("/dev/kernel-roulette: every open spins, a loser goes Boom!");
 MODULE_VERSION(ROULETTE_VERSION);
+
+#ifdef ROULETTE_KUNIT
+#include "roulette_kunit.c"
+#endif

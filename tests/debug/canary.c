@@ -5,12 +5,17 @@
  * our drivers. Test-only: never packaged, only loaded into the debug kernel
  * (tests/debug/detectors.sh), one bug per load:
  *
- *   insmod canary.ko bug=kasan|ubsan|odebug|sleep|leak|lockdep
+ *   insmod canary.ko bug=kasan|ubsan|odebug|sleep|leak|lockdep|kobject
+ *
+ * bug=kobject fires at rmmod: a kobject in module memory whose last put
+ * (at exit) DEBUG_KOBJECT_RELEASE turns into a delayed work inside it,
+ * still pending when the module's memory is freed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/compiler.h>
 #include <linux/init.h>
+#include <linux/kobject.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
@@ -20,7 +25,7 @@
 
 static char *bug = "";
 module_param(bug, charp, 0444);
-MODULE_PARM_DESC(bug, "kasan, ubsan, odebug, sleep, leak or lockdep");
+MODULE_PARM_DESC(bug, "kasan, ubsan, odebug, sleep, leak, lockdep or kobject");
 
 static void *leaked;
 
@@ -97,6 +102,24 @@ static noinline void canary_lockdep(void)
 	spin_unlock(&canary_b);
 }
 
+static void canary_kobj_release(struct kobject *kobj)
+{
+}
+
+static const struct kobj_type canary_ktype = {
+	.release = canary_kobj_release,
+};
+
+/* The bug: static, so it lives in module memory (kobject.rst forbids it). */
+static struct kobject canary_kobj;
+
+static noinline void canary_kobject(void)
+{
+	kobject_init(&canary_kobj, &canary_ktype);
+	if (kobject_set_name(&canary_kobj, "roulette-canary"))
+		pr_warn("kobject: no name\n");
+}
+
 static int __init canary_init(void)
 {
 	if (!strcmp(bug, "kasan"))
@@ -111,6 +134,8 @@ static int __init canary_init(void)
 		canary_leak();
 	else if (!strcmp(bug, "lockdep"))
 		canary_lockdep();
+	else if (!strcmp(bug, "kobject"))
+		canary_kobject();
 	else
 		return -EINVAL;
 	pr_info("bug=%s done\n", bug);
@@ -119,6 +144,9 @@ static int __init canary_init(void)
 
 static void __exit canary_exit(void)
 {
+	/* The last put: with DEBUG_KOBJECT_RELEASE the release comes 1-4 s later. */
+	if (!strcmp(bug, "kobject"))
+		kobject_put(&canary_kobj);
 }
 
 module_init(canary_init);

@@ -32,6 +32,22 @@ canary lockdep 'WARNING: possible circular locking dependency detected'
 canary sleep 'BUG: sleeping function called from invalid context'
 canary odebug 'ODEBUG: free active .*object type: timer_list'
 canary ubsan 'UBSAN: shift-out-of-bounds in .*canary\.c'
+
+# DEBUG_KOBJECT_RELEASE: the report comes at rmmod, when the module memory
+# holding a kobject is freed while its delayed release is still pending.
+drain
+m=$(mark kobject)
+expect_eq "canary bug=kobject loads" ok "$(/bin/modload /modules/canary.ko bug=kobject)"
+expect_eq "canary bug=kobject unloads" ok "$(/bin/modload -r canary)"
+expect_match "kobject release is delayed (DEBUG_KOBJECT_RELEASE)" \
+	"kobject: 'roulette-canary' \(.*\): kobject_release, parent .* \(delayed [0-9]+\)" \
+	"$(log_since "$m" | grep -m1 "kobject: 'roulette-canary'")"
+if log_since "$m" | grep -Eq 'ODEBUG: free active .*object type: timer_list hint: delayed_work_timer_fn'; then
+	pass "a kobject in freed module memory is reported: ODEBUG free active delayed_work"
+else
+	fail "a kobject in freed module memory is reported" "no ODEBUG 'free active ... delayed_work_timer_fn' after rmmod"
+fi
+dmesg -c >>/tmp/canary.log
 canary kasan 'BUG: KASAN: slab-out-of-bounds in canary_kasan'
 
 # A leak: kmemleak reports objects unreferenced through two scans, at least
