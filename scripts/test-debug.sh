@@ -9,7 +9,9 @@
 #              "mymod.sec=2 roulette.chance=0": tests/debug/builtin.sh;
 #   detectors  tests/debug/canary.ko makes one bug of each kind and each
 #              must be reported (tests/debug/detectors.sh), so that a clean
-#              scan elsewhere means something;
+#              scan elsewhere means something: on each debug kernel of the
+#              table (KASAN's set, or KCSAN's planted race), both with
+#              DEBUG_KOBJECT_RELEASE's kobject in freed module memory;
 #   faults     fault injection (tests/faults/): the Nth allocation of each
 #              module's init fails, N = 1, 2, ... until a load succeeds;
 #              then the stress load while failslab fails 2% of it;
@@ -65,23 +67,31 @@ if [[ $phases == *" builtin "* ]]; then
 fi
 
 if [[ $phases == *" detectors "* ]]; then
-	cdir=$work/detectors
-	rm -rf "$cdir" && mkdir -p "$cdir"
-	cp "$ROULETTE_TOP/tests/debug/canary.c" "$cdir/"
-	echo 'obj-m := canary.o' >"$cdir/Kbuild"
-	if make -s -C "$DEBUG_KERNEL/tree" M="$cdir" W=1 modules >"$cdir/build.log" 2>&1 &&
-		! grep -qi -e 'warning:' -e 'error:' "$cdir/build.log"; then
-		guest_initramfs "$cdir/initrd.gz" --add "$cdir/canary.ko" modules/canary.ko ||
-			die "cannot build the initramfs"
-		guest_run debug-detectors "$cdir" "$DEBUG_KERNEL/bzImage-modules" "$cdir/initrd.gz" \
-			suites=debug/detectors.sh || true
-		consoles+=("$cdir/debug-detectors.console")
-		# The canaries' reports reach the console too (lockdep's report
-		# raises its level): judge only what follows them.
-		from[$cdir/debug-detectors.console]="roulette-test: canaries done"
-	else
-		record FAIL "[debug-detectors] canary build: $(head -n 3 "$cdir/build.log" | tr '\n' ' ')"
-	fi
+	# Each debug kernel of the table (debug: KASAN; kcsan: KCSAN, 2 CPUs
+	# for its watchpoints to see a second thread) proves its detectors.
+	for t in $(kernel_rows test-debug); do
+		row_ready "$t" "$work/resolve-$t.log" || continue
+		[ "${META_OF[$t]}" = source ] || continue
+		f=${FLAVOUR_OF[$t]} tag=debug-detectors
+		[ "$f" = debug ] || tag=$t-detectors
+		cdir=$work/$tag
+		rm -rf "$cdir" && mkdir -p "$cdir"
+		cp "$ROULETTE_TOP/tests/debug/canary.c" "$cdir/"
+		echo 'obj-m := canary.o' >"$cdir/Kbuild"
+		if make -s -C "${DEBUG_KERNEL_OF[$f]}/tree" M="$cdir" W=1 modules >"$cdir/build.log" 2>&1 &&
+			! grep -qi -e 'warning:' -e 'error:' "$cdir/build.log"; then
+			guest_initramfs "$cdir/initrd.gz" --add "$cdir/canary.ko" modules/canary.ko ||
+				die "cannot build the initramfs"
+			ROULETTE_GUEST_CPUS=2 guest_run "$tag" "$cdir" "${DEBUG_KERNEL_OF[$f]}/bzImage-modules" \
+				"$cdir/initrd.gz" "suites=debug/detectors.sh flavour=$f" || true
+			consoles+=("$cdir/$tag.console")
+			# The canaries' reports reach the console too (lockdep's report
+			# raises its level): judge only what follows them.
+			from[$cdir/$tag.console]="roulette-test: canaries done"
+		else
+			record FAIL "[$tag] canary build: $(head -n 3 "$cdir/build.log" | tr '\n' ' ')"
+		fi
+	done
 fi
 
 if [[ $phases == *" faults "* ]]; then

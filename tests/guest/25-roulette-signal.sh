@@ -20,16 +20,20 @@ expect_match "Boom! is logged" 'roulette: Boom! sampled value is [0-9]+, which i
 expect_no_log "no oops trace" 'Call Trace|BUG|Oops:' "$m"
 expect_eq "taint unchanged" "$t" "$(tainted)"
 
-# Every read path of a loser meets the same Boom!.
-for op in readv splice sendfile; do
-	m=$(mark "signal-$op")
-	/bin/devio "$op" "$DEV" >/dev/null 2>&1
-	expect_eq "$op by a loser: SIGSEGV (status 139)" 139 "$?"
-	expect_match "$op by a loser: Boom! is logged" 'roulette: Boom! sampled value is [0-9]+, which is < 100' "$(boom_line "$m" 100)"
-done
-m=$(mark signal-preadv)
-/bin/devio preadv "$DEV" 0 64 >/dev/null 2>&1
-expect_eq "preadv by a loser: SIGSEGV (status 139)" 139 "$?"
+# loses OP ARG...: a loser's devio OP (every read path) meets the same Boom!.
+loses() {
+	_op=$1
+	shift
+	_m=$(mark "signal-$_op")
+	/bin/devio "$_op" "$DEV" "$@" >/dev/null 2>&1
+	expect_eq "$_op by a loser: SIGSEGV (status 139)" 139 "$?"
+	expect_match "$_op by a loser: Boom! is logged" 'roulette: Boom! sampled value is [0-9]+, which is < 100' "$(boom_line "$_m" 100)"
+}
+m=$(mark read-paths)
+loses readv 64
+loses preadv 0 64
+loses splice
+loses sendfile
 expect_no_log "no oops trace from any read path" 'Call Trace|BUG|Oops:' "$m"
 
 # Opened at chance=100, read after a write of 0: still the loser.
