@@ -37,8 +37,8 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/sched/signal.h>
 #include <linux/ratelimit.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/uio.h>
@@ -230,17 +230,24 @@ static int roulette_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* A survivor's message (its length), or -EIO once a loser's Boom! is dealt. */
+static int roulette_outcome(const struct file *file, char *msg)
+{
+	if (spin_lost(file)) {
+		roulette_boom(file);
+		return -EIO;	/* only reached for a SIGSEGV */
+	}
+	return spin_message(file, msg);
+}
+
 static ssize_t roulette_read(struct file *file, char __user *buf, size_t count,
 			     loff_t *ppos)
 {
 	char msg[ROULETTE_MSG_MAX];
-	int len;
+	int len = roulette_outcome(file, msg);
 
-	if (spin_lost(file)) {
-		roulette_boom(file);
-		return -EIO;	/* only reached in signal mode */
-	}
-	len = spin_message(file, msg);
+	if (len < 0)
+		return len;
 	return simple_read_from_buffer(buf, count, ppos, msg, len);
 }
 
@@ -251,17 +258,13 @@ static ssize_t roulette_read(struct file *file, char __user *buf, size_t count,
  */
 static ssize_t roulette_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
-	struct file *file = iocb->ki_filp;
 	char msg[ROULETTE_MSG_MAX];
+	int len = roulette_outcome(iocb->ki_filp, msg);
 	loff_t pos = iocb->ki_pos;
 	size_t copied;
-	int len;
 
-	if (spin_lost(file)) {
-		roulette_boom(file);
-		return -EIO;	/* only reached for a SIGSEGV */
-	}
-	len = spin_message(file, msg);
+	if (len < 0)
+		return len;
 	if (pos < 0)
 		return -EINVAL;
 	if (pos >= len || !iov_iter_count(to))

@@ -19,7 +19,8 @@
  *   devio readv PATH CHUNK         read to EOF with readv(2) of three CHUNK-byte iovecs
  *   devio preadv PATH OFFSET LEN   one preadv(2) of two iovecs (LEN/2 and the rest)
  *   devio splice PATH              splice(2) to a pipe until EOF, print what the pipe got
- *   devio sendfile PATH            sendfile(2) to a pipe until EOF, likewise
+ *   devio sendfile PATH            sendfile(2) to a memfd until EOF, print what it got
+ *                                  (a regular file: 5.10 refuses sendfile to a pipe)
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -84,8 +85,8 @@ static int readv_to_eof(int fd, size_t chunk)
 	return n < 0 ? fail() : 0;
 }
 
-/* splice(2) or sendfile(2) into a pipe until EOF; print what the pipe got. */
-static int to_pipe(int fd, int use_sendfile)
+/* splice(2) into a pipe until EOF; print what the pipe got. */
+static int splice_to_pipe(int fd)
 {
 	char buf[4096];
 	int p[2];
@@ -93,13 +94,26 @@ static int to_pipe(int fd, int use_sendfile)
 
 	if (pipe(p))
 		return fail();
-	do {
-		n = use_sendfile ? sendfile(p[1], fd, NULL, sizeof(buf)) :
-				   splice(fd, NULL, p[1], NULL, sizeof(buf), 0);
-		if (n > 0 && read(p[0], buf, n) == n)
+	while ((n = splice(fd, NULL, p[1], NULL, sizeof(buf), 0)) > 0)
+		if (read(p[0], buf, n) == n)
 			fwrite(buf, 1, n, stdout);
-	} while (n > 0);
 	return n < 0 ? fail() : 0;
+}
+
+/* sendfile(2) into a memfd until EOF; print what the file got. */
+static int sendfile_to_memfd(int fd)
+{
+	int out = memfd_create("devio", MFD_CLOEXEC);
+	ssize_t n;
+
+	if (out < 0)
+		return fail();
+	while ((n = sendfile(out, fd, NULL, 4096)) > 0)
+		;
+	if (n < 0)
+		return fail();
+	lseek(out, 0, SEEK_SET);
+	return read_to_eof(out, 4096);
 }
 
 static int spin(const char *path, long n)
@@ -232,10 +246,10 @@ int main(int argc, char **argv)
 		fwrite(buf, 1, n, stdout);
 		return 0;
 	}
-	if ((!strcmp(op, "splice") || !strcmp(op, "sendfile")) && argc == 3) {
-		fd = open_dev(path, O_RDONLY);
-		return to_pipe(fd, !strcmp(op, "sendfile"));
-	}
+	if (!strcmp(op, "splice") && argc == 3)
+		return splice_to_pipe(open_dev(path, O_RDONLY));
+	if (!strcmp(op, "sendfile") && argc == 3)
+		return sendfile_to_memfd(open_dev(path, O_RDONLY));
 	if (!strcmp(op, "spin") && argc == 4)
 		return spin(path, strtol(argv[3], NULL, 0));
 	fprintf(stderr, "usage: devio read|pread|seek|open|write|put|readnull|mmap|ioctl|spin|readv|preadv|splice|sendfile PATH ...\n");
