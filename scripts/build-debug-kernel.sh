@@ -1,9 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-debug-kernel.sh: build a 6.12 kernel with the bug detectors on
-# (KASAN, UBSAN, lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS_TIMERS,
-# kmemleak, DEBUG_LIST) for QEMU guests, from Debian's linux-source-6.12.
+# build-debug-kernel.sh [FLAVOUR]: build a 6.12 kernel with the bug
+# detectors on (KASAN, UBSAN, lockdep, DEBUG_ATOMIC_SLEEP, ODEBUG,
+# DEBUG_KOBJECT_RELEASE, kmemleak, DEBUG_LIST, KUnit) for QEMU guests, from
+# Debian's linux-source-6.12. FLAVOUR is the table's flavour column: debug
+# (scripts/debug-kernel.config, the default) or kcsan (that fragment, then
+# scripts/debug-kernel-kcsan.config: KCSAN instead of KASAN, which it
+# excludes).
 #
 # Two kernels come out of ONE source tree and ONE object tree:
 #   bzImage-modules  our drivers off: the out-of-tree modules are built
@@ -16,7 +20,7 @@
 # load into bzImage-modules; src/Kbuild forces =m under M=.
 #
 # Cached in $ROULETTE_CACHE/debug-kernel/KEY, KEY = linux-source version +
-# hash of scripts/debug-kernel.config and scripts/intree.sh. The built-in image is refreshed whenever src/
+# hash of the fragments and scripts/intree.sh. The built-in image is refreshed whenever src/
 # changes (its own stamp). Prints the cache directory on stdout; it holds
 # tree/ (KDIR), bzImage-modules, bzImage-builtin, kernelrelease and
 # build-times. Logs go to stderr. Runs nice -n 19, make -j2.
@@ -25,7 +29,13 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 jobs=${ROULETTE_KERNEL_JOBS:-2}
-fragment=$ROULETTE_TOP/scripts/debug-kernel.config
+flavour=${1:-debug}
+fragments=("$ROULETTE_TOP/scripts/debug-kernel.config")
+case $flavour in
+debug) ;;
+kcsan) fragments+=("$ROULETTE_TOP/scripts/debug-kernel-kcsan.config") ;;
+*) die "usage: build-debug-kernel.sh [debug|kcsan]" ;;
+esac
 
 apt_install linux-source-6.12 bc bison flex libelf-dev libssl-dev xz-utils \
 	make gcc cpio kmod || die "cannot install the kernel build dependencies"
@@ -35,7 +45,7 @@ tarball=/usr/src/linux-source-6.12.tar.xz
 [ -f "$tarball" ] || die "$tarball missing"
 # What the modules variant depends on: the fragment and the glue script.
 # src/ (Kconfig included) only feeds the built-in variant: its own stamp.
-cfghash=$(cat "$fragment" "$ROULETTE_TOP/scripts/intree.sh" | sha256sum | cut -c1-12)
+cfghash=$(cat "${fragments[@]}" "$ROULETTE_TOP/scripts/intree.sh" | sha256sum | cut -c1-12)
 key=$srcver-$cfghash
 dir=$ROULETTE_CACHE/debug-kernel/$key
 tree=$dir/tree
@@ -63,12 +73,13 @@ if [ ! -s "$dir/bzImage-modules" ]; then
 		tar -xJf "$tarball" -C "$tree.tmp" --strip-components=1
 		mv "$tree.tmp" "$tree"
 		"$ROULETTE_TOP/scripts/intree.sh" "$tree" >&2
-		log "configuring: x86_64_defconfig + kvm_guest.config + ${fragment#"$ROULETTE_TOP"/}"
+		log "configuring: x86_64_defconfig + kvm_guest.config + ${fragments[*]#"$ROULETTE_TOP"/}"
 		kmake x86_64_defconfig
 		(cd "$tree" && scripts/kconfig/merge_config.sh -m .config \
-			kernel/configs/kvm_guest.config "$fragment" >/dev/null)
+			kernel/configs/kvm_guest.config "${fragments[@]}" >/dev/null)
 		kmake olddefconfig
 		# merge_config warns but does not fail on a dropped symbol: do.
+		# A later fragment's line for a symbol replaces an earlier one's.
 		bad=0
 		while read -r line; do
 			case $line in
@@ -81,7 +92,10 @@ if [ ! -s "$dir/bzImage-modules" ]; then
 				! grep -q "^$sym=" "$tree/.config" ||
 					{ log "config: $sym is still set"; bad=1; } ;;
 			esac
-		done <"$fragment"
+		done < <(sed -n -e 's/^\(CONFIG_[A-Z0-9_]*\)=.*/\1 &/p' \
+			-e 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1 &/p' "${fragments[@]}" |
+			awk '{ sym = $1; sub(/^[^ ]+ /, ""); last[sym] = $0; if (!(sym in seen)) { seen[sym] = 1; order[++n] = sym } }
+				END { for (i = 1; i <= n; i++) print last[order[i]] }')
 		[ $bad -eq 0 ] || die "the debug config is incomplete"
 	fi
 	log "building the debug kernel (modules variant), nice -n 19 make -j$jobs"
@@ -94,7 +108,9 @@ if [ ! -s "$dir/bzImage-modules" ]; then
 	log "modules variant built in $(elapsed "$t0") s"
 fi
 
-# The built-in variant: drivers =y, same tree, incremental.
+# The built-in variant: drivers =y, same tree, incremental (test-debug's
+# builtin phase boots the debug flavour's only).
+[ "$flavour" = debug ] || { echo "$dir"; exit 0; }
 srchash=$(cat "$ROULETTE_TOP"/src/*.c "$ROULETTE_TOP"/src/*.h "$ROULETTE_TOP"/src/Kbuild \
 	"$ROULETTE_TOP"/src/Kconfig |
 	sha256sum | cut -c1-16)

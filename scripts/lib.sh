@@ -116,17 +116,22 @@ kernel_rows() {
 	fi
 }
 
-declare -gA KREL_OF SUITE_OF META_OF FLAVOUR_OF
+declare -gA KREL_OF SUITE_OF META_OF FLAVOUR_OF DEBUG_KERNEL_OF
 DEBUG_KERNEL=
 
-# debug_kernel: the cache directory of scripts/build-debug-kernel.sh
-# (tree/, bzImage-modules, bzImage-builtin, kernelrelease); built on first use.
+# debug_kernel [FLAVOUR]: the cache directory of scripts/build-debug-kernel.sh
+# FLAVOUR (debug, the default, or kcsan) in DEBUG_KERNEL_OF[FLAVOUR], and
+# for debug in DEBUG_KERNEL (tree/, bzImage-modules, bzImage-builtin,
+# kernelrelease); built on first use.
 debug_kernel() {
-	[ -n "$DEBUG_KERNEL" ] ||
-		DEBUG_KERNEL=$("$ROULETTE_TOP/scripts/build-debug-kernel.sh") || {
-		echo "cannot build the debug kernel" >&2
+	local f=${1:-debug}
+	[ -n "${DEBUG_KERNEL_OF[$f]:-}" ] ||
+		DEBUG_KERNEL_OF[$f]=$("$ROULETTE_TOP/scripts/build-debug-kernel.sh" "$f") || {
+		echo "cannot build the $f kernel" >&2
 		return 1
 	}
+	# shellcheck disable=SC2034 # read by scripts/test-debug.sh
+	[ "$f" != debug ] || DEBUG_KERNEL=${DEBUG_KERNEL_OF[$f]}
 }
 
 # kernel_resolve NAME: sets KREL_OF[NAME] (the release), and the row's
@@ -140,8 +145,8 @@ kernel_resolve() {
 	# shellcheck disable=SC2034 # FLAVOUR_OF is read by the stages
 	SUITE_OF[$name]=$suite META_OF[$name]=$meta FLAVOUR_OF[$name]=$flavour
 	if [ "$meta" = source ]; then
-		debug_kernel || return 1
-		rel=$(cat "$DEBUG_KERNEL/kernelrelease")
+		debug_kernel "$flavour" || return 1
+		rel=$(cat "${DEBUG_KERNEL_OF[$flavour]}/kernelrelease")
 	elif [ "$suite" = "$HOST_SUITE" ]; then
 		apt_fresh || return 1
 		rel=$(apt-cache depends "$meta" 2>/dev/null |
@@ -189,7 +194,7 @@ kernel_build() {
 	kernel_resolve "$name" || return
 	krel=${KREL_OF[$name]}
 	if [ "${META_OF[$name]}" = source ]; then
-		build_modules "$krel" "$DEBUG_KERNEL/tree" "$out" "$@"
+		build_modules "$krel" "${DEBUG_KERNEL_OF[${FLAVOUR_OF[$name]}]}/tree" "$out" "$@"
 	elif [ "${SUITE_OF[$name]}" = "$HOST_SUITE" ]; then
 		apt_install "linux-headers-$krel" || die "cannot install linux-headers-$krel"
 		build_modules "$krel" "/usr/src/linux-headers-$krel" "$out" "$@"
@@ -203,7 +208,7 @@ kernel_vmlinuz() {
 	local name=$1
 	kernel_resolve "$name" || return
 	if [ "${META_OF[$name]}" = source ]; then
-		echo "$DEBUG_KERNEL/bzImage-modules"
+		echo "${DEBUG_KERNEL_OF[${FLAVOUR_OF[$name]}]}/bzImage-modules"
 	elif [ "${SUITE_OF[$name]}" = "$HOST_SUITE" ]; then
 		kernel_image "${KREL_OF[$name]}"
 	else

@@ -42,9 +42,9 @@ for t in "${rows[@]}"; do
 	guest_initramfs "$dir/initrd.gz" --krel "${KREL_OF[$t]}" --mods "$dir/modules" \
 		--bin "$rstress" --dyn /usr/bin/stress-ng --dyn /usr/bin/trinity ||
 		die "cannot build the initramfs"
-	# The debug kernel's detectors need room and time.
+	# The debug kernels' detectors need room and time.
 	mem=1024 limit=420
-	[ "${FLAVOUR_OF[$t]}" = debug ] && mem=1536 limit=600
+	[ "${META_OF[$t]}" = source ] && mem=1536 limit=600
 	log "$t: stress run on ${KREL_OF[$t]} (${secs}s per reader phase, ${fuzz}s per fuzzer)"
 	ROULETTE_GUEST_MEM=$mem ROULETTE_GUEST_CPUS=2 ROULETTE_BOOT_TIMEOUT=${ROULETTE_BOOT_TIMEOUT:-$limit} \
 		guest_run "$t" "$dir" "$(kernel_vmlinuz "$t")" "$dir/initrd.gz" \

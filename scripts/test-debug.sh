@@ -9,26 +9,31 @@
 #              "mymod.sec=2 roulette.chance=0": tests/debug/builtin.sh;
 #   detectors  tests/debug/canary.ko makes one bug of each kind and each
 #              must be reported (tests/debug/detectors.sh), so that a clean
-#              scan elsewhere means something;
+#              scan elsewhere means something: on each debug kernel of the
+#              table (KASAN's set, or KCSAN's planted race), both with
+#              DEBUG_KOBJECT_RELEASE's kobject in freed module memory;
 #   faults     fault injection (tests/faults/): the Nth allocation of each
 #              module's init fails, N = 1, 2, ... until a load succeeds;
-#              then the stress load while failslab fails 2% of it.
+#              then the stress load while failslab fails 2% of it;
+#   kunit      roulette.ko and mymod.ko built with ROULETTE_KUNIT=1 (W=1 +
+#              sparse clean) run their KUnit suites (src/*_kunit.c) at load:
+#              tests/debug/kunit.sh turns each KTAP case into a check.
 # The console of every boot is scanned for the patterns of
 # tests/kernel-reports.txt (scripts/verdict.py, in every stage): what
 # reaches only the console (with a panic).
 # All of it goes to out/results/test-debug.txt, under one closing line.
 #
-#   scripts/test-debug.sh [suite] [builtin] [detectors] [faults]   default: all four
+#   scripts/test-debug.sh [suite] [builtin] [detectors] [faults] [kunit]   default: all
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ $# -gt 0 ] || set -- suite builtin detectors faults
+[ $# -gt 0 ] || set -- suite builtin detectors faults kunit
 phases=" $* "
 for p in "$@"; do
 	case $p in
-	suite | builtin | detectors | faults) ;;
-	*) die "usage: test-debug.sh [suite] [builtin] [detectors] [faults]" ;;
+	suite | builtin | detectors | faults | kunit) ;;
+	*) die "usage: test-debug.sh [suite] [builtin] [detectors] [faults] [kunit]" ;;
 	esac
 done
 guest_host_setup || die "cannot install host packages"
@@ -54,21 +59,30 @@ if [[ $phases == *" builtin "* ]]; then
 fi
 
 if [[ $phases == *" detectors "* ]]; then
-	cdir=$work/detectors
-	rm -rf "$cdir" && mkdir -p "$cdir"
-	cp "$ROULETTE_TOP/tests/debug/canary.c" "$cdir/"
-	echo 'obj-m := canary.o' >"$cdir/Kbuild"
-	if make -s -C "$DEBUG_KERNEL/tree" M="$cdir" W=1 modules >"$cdir/build.log" 2>&1 &&
-		! grep -qi -e 'warning:' -e 'error:' "$cdir/build.log"; then
-		guest_initramfs "$cdir/initrd.gz" --add "$cdir/canary.ko" modules/canary.ko ||
-			die "cannot build the initramfs"
-		# The canaries' reports reach the console too (lockdep's report
-		# raises its level): its scan judges only what follows them.
-		ROULETTE_CONSOLE_FROM="roulette-test: canaries done" guest_run debug-detectors "$cdir" \
-			"$DEBUG_KERNEL/bzImage-modules" "$cdir/initrd.gz" suites=debug/detectors.sh || true
-	else
-		record FAIL "[debug-detectors] canary build: $(head -n 3 "$cdir/build.log" | tr '\n' ' ')"
-	fi
+	# Each debug kernel of the table (debug: KASAN; kcsan: KCSAN, 2 CPUs
+	# for its watchpoints to see a second thread) proves its detectors.
+	for t in $(kernel_rows test-debug); do
+		row_ready "$t" "$work/resolve-$t.log" || continue
+		[ "${META_OF[$t]}" = source ] || continue
+		f=${FLAVOUR_OF[$t]} tag=debug-detectors
+		[ "$f" = debug ] || tag=$t-detectors
+		cdir=$work/$tag
+		rm -rf "$cdir" && mkdir -p "$cdir"
+		cp "$ROULETTE_TOP/tests/debug/canary.c" "$cdir/"
+		echo 'obj-m := canary.o' >"$cdir/Kbuild"
+		if make -s -C "${DEBUG_KERNEL_OF[$f]}/tree" M="$cdir" W=1 modules >"$cdir/build.log" 2>&1 &&
+			! grep -qi -e 'warning:' -e 'error:' "$cdir/build.log"; then
+			guest_initramfs "$cdir/initrd.gz" --add "$cdir/canary.ko" modules/canary.ko ||
+				die "cannot build the initramfs"
+			# The canaries' reports reach the console too (lockdep's report
+			# raises its level): its scan judges only what follows them.
+			ROULETTE_CONSOLE_FROM="roulette-test: canaries done" ROULETTE_GUEST_CPUS=2 \
+				guest_run "$tag" "$cdir" "${DEBUG_KERNEL_OF[$f]}/bzImage-modules" \
+				"$cdir/initrd.gz" "suites=debug/detectors.sh flavour=$f" || true
+		else
+			record FAIL "[$tag] canary build: $(head -n 3 "$cdir/build.log" | tr '\n' ' ')"
+		fi
+	done
 fi
 
 if [[ $phases == *" faults "* ]]; then
@@ -83,6 +97,21 @@ if [[ $phases == *" faults "* ]]; then
 		"${VERDICT[@]}" data "$fdir/debug-faults.results" | sed 's/^/[debug-faults] DATA: /' >&2
 	else
 		record FAIL "[debug-faults] module build: $(tail -n 3 "$fdir/build.log" | tr '\n' ' ')"
+	fi
+fi
+
+if [[ $phases == *" kunit "* ]]; then
+	kdir=$work/kunit
+	mkdir -p "$kdir"
+	if kernel_build debug "$kdir/modules" W=1 C=2 ROULETTE_KUNIT=1 >"$kdir/build.log" 2>&1 &&
+		! grep -v -e '^Skipping BTF generation' -e '^==> ' "$kdir/build.log" | grep -qi -e 'warning:' -e 'error:'; then
+		guest_initramfs "$kdir/initrd.gz" --krel "${KREL_OF[debug]}" --mods "$kdir/modules" ||
+			die "cannot build the initramfs"
+		guest_run debug-kunit "$kdir" "$DEBUG_KERNEL/bzImage-modules" "$kdir/initrd.gz" \
+			suites=debug/kunit.sh || true
+	else
+		record FAIL "[debug-kunit] module build (W=1, sparse, ROULETTE_KUNIT=1)" \
+			"$(grep -i -m 3 -e 'warning:' -e 'error:' "$kdir/build.log" | tr '\n' ' ')"
 	fi
 fi
 

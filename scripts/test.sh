@@ -98,7 +98,7 @@ for t in "${rows[@]}"; do
 	guest_run "$t" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" "suites=guest $flavour" || true
 	# Loading refused: enforced signatures, then modules_disabled (irreversible: last).
 	sig=guest/sig-enforce.sh,
-	if [ "$flavour" = flavour=debug ]; then
+	if [ "${META_OF[$t]}" = source ]; then
 		record SKIP "[$t-sig] guest/sig-enforce" "the debug kernel is built without module signing"
 		sig=
 	fi

@@ -12,6 +12,7 @@
 #ifndef ROULETTE_COMPAT_H
 #define ROULETTE_COMPAT_H
 
+#include <linux/fs.h>
 #include <linux/hrtimer.h>
 #include <linux/random.h>
 
@@ -37,5 +38,16 @@ static inline u32 compat_random_below(u32 ceil)
 	return prandom_u32_max(ceil);
 #endif
 }
+
+/*
+ * .splice_read for a device with ->read_iter (splice(2), sendfile(2)):
+ * copy_splice_read() since 6.5, generic_file_splice_read() before; both
+ * fill the pipe through ->read_iter. Without one splice fails with EINVAL.
+ */
+#ifdef HAVE_COPY_SPLICE_READ
+#define compat_splice_read copy_splice_read
+#else
+#define compat_splice_read generic_file_splice_read
+#endif
 
 #endif /* ROULETTE_COMPAT_H */

@@ -85,3 +85,7 @@ MODULE_LICENSE("GPL");
 MODULE_AUTHOR(ROULETTE_AUTHOR);
 MODULE_DESCRIPTION("Periodic kernel timer that logs every sec seconds");
 MODULE_VERSION(ROULETTE_VERSION);
+
+#ifdef ROULETTE_KUNIT
+#include "mymod_kunit.c"
+#endif

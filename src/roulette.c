@@ -17,6 +17,13 @@
  * The whole outcome (V, C and the boom mode) is decided at open and packed
  * into file->private_data, so the hot path allocates nothing and takes no
  * lock, and a later sysfs write cannot turn an open file into a panic.
+ *
+ * Only an opener with CAP_SYS_BOOT (the privilege of reboot(2)) may take
+ * the kernel down: for any other opener a lost spin is a SIGSEGV whatever
+ * the boom mode. An oops is no safer than a panic: panic_on_oops=1 (set by
+ * kdump-tools) or oops_limit turns it into one, and on riscv64 a BUG() in
+ * process context is already one. The check reads the opener's credentials
+ * (file->f_cred), and only when a spin is lost: survivors pay nothing.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,8 +37,11 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/ratelimit.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/uio.h>
 
 #include "compat.h"
 #include "version.h"
@@ -108,7 +118,7 @@ static int boom_set(const char *val, const struct kernel_param *kp)
 
 static int boom_get(char *buffer, const struct kernel_param *kp)
 {
-	return scnprintf(buffer, PAGE_SIZE, "%s\n", boom_names[READ_ONCE(boom)]);
+	return sysfs_emit(buffer, "%s\n", boom_names[READ_ONCE(boom)]);
 }
 
 static const struct kernel_param_ops boom_ops = {
@@ -118,7 +128,7 @@ static const struct kernel_param_ops boom_ops = {
 
 module_param_cb(boom, &boom_ops, &boom, 0644);
 MODULE_PARM_DESC(boom,
-		 "What a lost spin does: oops (BUG, default), signal (SIGSEGV to the reader) or panic");
+		 "What a lost spin does to an opener with CAP_SYS_BOOT: oops (BUG, default), signal (SIGSEGV to the reader) or panic; any other opener gets signal");
 
 static u32 spin_value(const struct file *file)
 {
@@ -167,12 +177,33 @@ static int spin_message(const struct file *file, char *buf)
 	return p - buf;
 }
 
+/* Without CAP_SYS_BOOT the loss is a SIGSEGV, and the log says why. */
+static void roulette_boom_unprivileged(u32 v, u32 c, int mode)
+{
+	/* Any member of the device's group can repeat this at will. */
+	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL,
+				      DEFAULT_RATELIMIT_BURST);
+
+	if (__ratelimit(&rs)) {
+		pr_crit("Boom! sampled value is %u, which is < %u\n", v, c);
+		pr_notice("%s (pid %d) opened without CAP_SYS_BOOT: SIGSEGV instead of boom mode %s\n",
+			  current->comm, task_pid_nr(current), boom_names[mode]);
+	}
+	force_sig(SIGSEGV);
+}
+
 /* Kept out of line so the oops trace names it. */
 static noinline void roulette_boom(const struct file *file)
 {
 	u32 v = spin_value(file), c = spin_chance(file);
+	int mode = FIELD_GET(SPIN_BOOM, (unsigned long)file->private_data);
 
-	switch (FIELD_GET(SPIN_BOOM, (unsigned long)file->private_data)) {
+	if (mode != BOOM_SIGNAL &&
+	    !file_ns_capable(file, &init_user_ns, CAP_SYS_BOOT)) {
+		roulette_boom_unprivileged(v, c, mode);
+		return;
+	}
+	switch (mode) {
 	case BOOM_SIGNAL:
 		/* A reader with group access could repeat this at will. */
 		pr_crit_ratelimited("Boom! sampled value is %u, which is < %u\n", v, c);
@@ -189,33 +220,60 @@ static noinline void roulette_boom(const struct file *file)
 
 static int roulette_open(struct inode *inode, struct file *file)
 {
-	int mode = READ_ONCE(boom);
-
 	/* The device only reads; O_RDWR is allowed so write() can say so. */
 	if ((file->f_flags & O_ACCMODE) == O_WRONLY)
 		return -EINVAL;
-	/* A panic must be as privileged as reboot(2). */
-	if (mode == BOOM_PANIC && !capable(CAP_SYS_BOOT))
-		return -EPERM;
 
 	file->private_data = (void *)(FIELD_PREP(SPIN_VALUE, roulette_draw()) |
 				      FIELD_PREP(SPIN_CHANCE, READ_ONCE(chance)) |
-				      FIELD_PREP(SPIN_BOOM, mode));
+				      FIELD_PREP(SPIN_BOOM, READ_ONCE(boom)));
 	return 0;
+}
+
+/* A survivor's message (its length), or -EIO once a loser's Boom! is dealt. */
+static int roulette_outcome(const struct file *file, char *msg)
+{
+	if (spin_lost(file)) {
+		roulette_boom(file);
+		return -EIO;	/* only reached for a SIGSEGV */
+	}
+	return spin_message(file, msg);
 }
 
 static ssize_t roulette_read(struct file *file, char __user *buf, size_t count,
 			     loff_t *ppos)
 {
 	char msg[ROULETTE_MSG_MAX];
-	int len;
+	int len = roulette_outcome(file, msg);
 
-	if (spin_lost(file)) {
-		roulette_boom(file);
-		return -EIO;	/* only reached in signal mode */
-	}
-	len = spin_message(file, msg);
+	if (len < 0)
+		return len;
 	return simple_read_from_buffer(buf, count, ppos, msg, len);
+}
+
+/*
+ * readv(2), preadv(2) and, through splice_read, splice(2) and sendfile(2):
+ * the same bytes, offsets and outcomes as read(). read() keeps its own
+ * path: it is the one every cat and the benchmark take, and it is faster.
+ */
+static ssize_t roulette_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	char msg[ROULETTE_MSG_MAX];
+	int len = roulette_outcome(iocb->ki_filp, msg);
+	loff_t pos = iocb->ki_pos;
+	size_t copied;
+
+	if (len < 0)
+		return len;
+	if (pos < 0)
+		return -EINVAL;
+	if (pos >= len || !iov_iter_count(to))
+		return 0;
+	copied = copy_to_iter(msg + pos, len - pos, to);
+	if (!copied)
+		return -EFAULT;
+	iocb->ki_pos = pos + copied;
+	return copied;
 }
 
 static ssize_t roulette_write(struct file *file, const char __user *buf,
@@ -236,6 +294,8 @@ static const struct file_operations roulette_fops = {
 	.owner = THIS_MODULE,
 	.open = roulette_open,
 	.read = roulette_read,
+	.read_iter = roulette_read_iter,
+	.splice_read = compat_splice_read,
 	.write = roulette_write,
 	.llseek = roulette_llseek,
 };
@@ -245,7 +305,8 @@ static struct class roulette_class = {
 	.name = "roulette",
 };
 
-static struct cdev roulette_cdev;
+/* Allocated: a kobject's last reference may outlive the module's memory. */
+static struct cdev *roulette_cdev;
 static dev_t roulette_devt;
 
 /* The node starts 0600 root:root (devtmpfs' default) until udev applies the packaged rule. */
@@ -260,11 +321,16 @@ static int __init roulette_register(void)
 	ret = class_register(&roulette_class);
 	if (ret)
 		goto free_region;
-	cdev_init(&roulette_cdev, &roulette_fops);
-	roulette_cdev.owner = THIS_MODULE;
-	ret = cdev_add(&roulette_cdev, roulette_devt, 1);
-	if (ret)
+	roulette_cdev = cdev_alloc();
+	if (!roulette_cdev) {
+		ret = -ENOMEM;
 		goto free_class;
+	}
+	roulette_cdev->ops = &roulette_fops;
+	roulette_cdev->owner = THIS_MODULE;
+	ret = cdev_add(roulette_cdev, roulette_devt, 1);
+	if (ret)
+		goto put_cdev;
 	/* Last: the node appears only once opening it works. */
 	dev = device_create(&roulette_class, NULL, roulette_devt, NULL, ROULETTE_NAME);
 	if (IS_ERR(dev)) {
@@ -274,7 +340,11 @@ static int __init roulette_register(void)
 	return 0;
 
 free_cdev:
-	cdev_del(&roulette_cdev);
+	cdev_del(roulette_cdev);
+	goto free_class;
+put_cdev:
+	/* Never added: drop the reference cdev_alloc() gave. */
+	kobject_put(&roulette_cdev->kobj);
 free_class:
 	class_unregister(&roulette_class);
 free_region:
@@ -286,13 +356,22 @@ static int __init roulette_init(void)
 {
 	int ret;
 
+	/* The spin packs V, C, the mode and the message's digits in these widths. */
+	BUILD_BUG_ON(FIELD_MAX(SPIN_VALUE) < ROULETTE_SLOTS - 1 ||
+		     FIELD_MAX(SPIN_CHANCE) < ROULETTE_SLOTS);
+	BUILD_BUG_ON(FIELD_MAX(SPIN_BOOM) < ARRAY_SIZE(boom_names) - 1);
+	/* put_small() writes at most three digits */
+	BUILD_BUG_ON(FIELD_MAX(SPIN_VALUE) > 999 || FIELD_MAX(SPIN_CHANCE) > 999);
+	BUILD_BUG_ON(sizeof("Survived... sampled value is 999, which is >= 999\n") >
+		     ROULETTE_MSG_MAX);
+
 	/*
 	 * The parameter files exist before init runs: draw and go live under
 	 * the lock their writes take, so no write of -1 can slip in between.
 	 */
 	kernel_param_lock(THIS_MODULE);
 	if (chance < 0)
-		chance = roulette_draw();
+		WRITE_ONCE(chance, roulette_draw());
 	WRITE_ONCE(roulette_live, true);
 	kernel_param_unlock(THIS_MODULE);
 
@@ -301,16 +380,20 @@ static int __init roulette_init(void)
 		pr_err("cannot register /dev/%s: %d\n", ROULETTE_NAME, ret);
 		return ret;
 	}
+	/* Under the lock again: the lines name what a reader of the files sees. */
+	kernel_param_lock(THIS_MODULE);
 	pr_info("/dev/%s ready (char %u:%u), boom mode %s\n", ROULETTE_NAME,
 		MAJOR(roulette_devt), MINOR(roulette_devt), boom_names[boom]);
 	pr_info("Panic probability: %d/100\n", chance);
+	kernel_param_unlock(THIS_MODULE);
+	pr_info("openers without CAP_SYS_BOOT lose with SIGSEGV whatever the boom mode\n");
 	return 0;
 }
 
 static void __exit roulette_exit(void)
 {
 	device_destroy(&roulette_class, roulette_devt);
-	cdev_del(&roulette_cdev);
+	cdev_del(roulette_cdev);
 	class_unregister(&roulette_class);
 	unregister_chrdev_region(roulette_devt, 1);
 	pr_info("/dev/%s removed\n", ROULETTE_NAME);
@@ -323,3 +406,7 @@ MODULE_LICENSE("GPL");
 MODULE_AUTHOR(ROULETTE_AUTHOR);
 MODULE_DESCRIPTION("/dev/kernel-roulette: every open spins, a loser goes Boom!");
 MODULE_VERSION(ROULETTE_VERSION);
+
+#ifdef ROULETTE_KUNIT
+#include "roulette_kunit.c"
+#endif

@@ -5,13 +5,23 @@
  * our drivers. Test-only: never packaged, only loaded into the debug kernel
  * (tests/debug/detectors.sh), one bug per load:
  *
- *   insmod canary.ko bug=kasan|ubsan|odebug|sleep|leak|lockdep
+ *   insmod canary.ko bug=kasan|ubsan|odebug|sleep|leak|lockdep|kobject|kcsan
+ *
+ * bug=kcsan needs the KCSAN kernel and two CPUs: two threads increment one
+ * plain int, a data race by the memory model's definition.
+ * bug=kobject fires at rmmod: a kobject in module memory whose last put
+ * (at exit) DEBUG_KOBJECT_RELEASE turns into a delayed work inside it,
+ * still pending when the module's memory is freed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/compiler.h>
 #include <linux/init.h>
+#include <linux/kobject.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -20,7 +30,7 @@
 
 static char *bug = "";
 module_param(bug, charp, 0444);
-MODULE_PARM_DESC(bug, "kasan, ubsan, odebug, sleep, leak or lockdep");
+MODULE_PARM_DESC(bug, "kasan, ubsan, odebug, sleep, leak, lockdep, kobject or kcsan");
 
 static void *leaked;
 
@@ -97,6 +107,62 @@ static noinline void canary_lockdep(void)
 	spin_unlock(&canary_b);
 }
 
+static void canary_kobj_release(struct kobject *kobj)
+{
+}
+
+static const struct kobj_type canary_ktype = {
+	.release = canary_kobj_release,
+};
+
+/* The bug: static, so it lives in module memory (kobject.rst forbids it). */
+static struct kobject canary_kobj;
+
+static noinline void canary_kobject(void)
+{
+	kobject_init(&canary_kobj, &canary_ktype);
+	if (kobject_set_name(&canary_kobj, "roulette-canary"))
+		pr_warn("kobject: no name\n");
+}
+
+static int canary_racy;
+
+static int canary_race_fn(void *unused)
+{
+	int i;
+
+	for (i = 0; i < 100000; i++) {
+		canary_racy++;	/* plain, unlocked, from two threads: the race */
+		if (!(i % 1000))
+			cond_resched();
+	}
+	return 0;
+}
+
+static noinline void canary_kcsan(void)
+{
+	struct task_struct *t[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		t[i] = kthread_create(canary_race_fn, NULL, "canary-race/%d", i);
+		if (IS_ERR(t[i])) {
+			t[i] = NULL;
+			continue;
+		}
+		get_task_struct(t[i]);
+		kthread_bind(t[i], i % num_online_cpus());
+		wake_up_process(t[i]);
+	}
+	for (i = 0; i < 2; i++) {
+		if (!t[i])
+			continue;
+		kthread_stop(t[i]);	/* waits for the loop to end */
+		put_task_struct(t[i]);
+	}
+	pr_info("kcsan: %d increments seen\n", READ_ONCE(canary_racy));
+}
+
 static int __init canary_init(void)
 {
 	if (!strcmp(bug, "kasan"))
@@ -111,6 +177,10 @@ static int __init canary_init(void)
 		canary_leak();
 	else if (!strcmp(bug, "lockdep"))
 		canary_lockdep();
+	else if (!strcmp(bug, "kobject"))
+		canary_kobject();
+	else if (!strcmp(bug, "kcsan"))
+		canary_kcsan();
 	else
 		return -EINVAL;
 	pr_info("bug=%s done\n", bug);
@@ -119,6 +189,9 @@ static int __init canary_init(void)
 
 static void __exit canary_exit(void)
 {
+	/* The last put: with DEBUG_KOBJECT_RELEASE the release comes 1-4 s later. */
+	if (!strcmp(bug, "kobject"))
+		kobject_put(&canary_kobj);
 }
 
 module_init(canary_init);

@@ -102,10 +102,10 @@ refused "finit_module: unknown flag 0x80" EINVAL -f 0x80 "$MODS/hello.ko"
 # MODULE_INIT_COMPRESSED_FILE (5.17): unknown to 5.10 (EINVAL); Debian's 6.1
 # is built without CONFIG_MODULE_DECOMPRESS (EOPNOTSUPP); 6.12 on decompress
 # and reject data that is not xz/gzip/zstd (EINVAL).
-# The debug kernel (make test-debug, flavour=debug) is built from defconfig:
-# no CONFIG_MODULE_DECOMPRESS, CONFIG_MODULE_FORCE_LOAD or module signing.
+# The debug kernels (make test-debug, flavour=debug or kcsan) are built from
+# defconfig: no CONFIG_MODULE_DECOMPRESS, CONFIG_MODULE_FORCE_LOAD or signing.
 defconfig=0
-[ "$(cmdline_arg flavour)" = debug ] && defconfig=1
+case $(cmdline_arg flavour) in debug | kcsan) defconfig=1 ;; esac
 want=EINVAL
 case $defconfig:$(uname -r) in 0:6.1.* | 1:*) want=EOPNOTSUPP ;; esac
 refused "finit_module: MODULE_INIT_COMPRESSED_FILE on an uncompressed .ko" "$want" -f 4 "$MODS/hello.ko"

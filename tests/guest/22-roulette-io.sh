@@ -1,5 +1,6 @@
 #!/bin/sh
-# roulette: the message reads like a regular file: chunks, offsets, pread, lseek.
+# roulette: the message reads like a regular file: chunks, offsets, pread,
+# lseek, and the same bytes through readv, preadv, splice and sendfile.
 # shellcheck source=../lib.sh
 . /tests/lib.sh
 
@@ -13,6 +14,16 @@ expect_eq "pread of 8 bytes at 0" "Survived" "$(/bin/devio pread "$DEV" 0 8)"
 expect_eq "pread past the end reads nothing" "" "$(/bin/devio pread "$DEV" 1000 10)"
 expect_eq "pread at 2^40 reads nothing" "" "$(/bin/devio pread "$DEV" 1099511627776 10)"
 expect_eq "pread of 0 bytes" "" "$(/bin/devio pread "$DEV" 0 0)"
+expect_match "readv of three 5-byte iovecs gives the whole message" "$re" "$(/bin/devio readv "$DEV" 5)"
+expect_match "readv of 1-byte iovecs gives the whole message" "$re" "$(/bin/devio readv "$DEV" 1)"
+expect_eq "preadv of 16 bytes at 12" "sampled value is" "$(/bin/devio preadv "$DEV" 12 16)"
+expect_eq "preadv past the end reads nothing" "" "$(/bin/devio preadv "$DEV" 1000 10)"
+expect_match "splice to a pipe gives the whole message" "$re" "$(/bin/devio splice "$DEV")"
+# sendfile(2) from a char device: 5.10 refuses any (EINVAL, /dev/zero too).
+zero_sendfile=$(/bin/devio sendfile /dev/zero 64 | wc -c)
+[ "$zero_sendfile" = 64 ] || re_sendfile='error EINVAL'
+expect_match "sendfile to a file gives the whole message (EINVAL where /dev/zero's is refused)" \
+	"${re_sendfile:-$re}" "$(/bin/devio sendfile "$DEV")"
 out=$(/bin/devio seek "$DEV" set 12)
 expect_eq "SEEK_SET 12 reports 12" "offset=12" "$(echo "$out" | head -n 1)"
 expect_match "SEEK_SET 12 then read" 'sampled value is [0-9]{1,2}, which is >= 0' "$(echo "$out" | tail -n 1)"

@@ -20,6 +20,29 @@ expect_match "Boom! is logged" 'roulette: Boom! sampled value is [0-9]+, which i
 expect_no_log "no oops trace" 'Call Trace|BUG|Oops:' "$m"
 expect_eq "taint unchanged" "$t" "$(tainted)"
 
+# loses OP ARG...: a loser's devio OP (every read path) meets the same Boom!.
+loses() {
+	_op=$1
+	shift
+	_m=$(mark "signal-$_op")
+	/bin/devio "$_op" "$DEV" "$@" >/dev/null 2>&1
+	expect_eq "$_op by a loser: SIGSEGV (status 139)" 139 "$?"
+	expect_match "$_op by a loser: Boom! is logged" 'roulette: Boom! sampled value is [0-9]+, which is < 100' "$(boom_line "$_m" 100)"
+}
+m=$(mark read-paths)
+loses readv 64
+loses preadv 0 64
+loses splice
+# 5.10 refuses sendfile(2) from any char device (/dev/zero too): no spin is read.
+if [ "$(/bin/devio sendfile /dev/zero 64 | wc -c)" = 64 ]; then
+	loses sendfile
+else
+	m=$(mark sendfile-refused)
+	expect_eq "sendfile by a loser is refused as from /dev/zero (EINVAL)" "error EINVAL" "$(/bin/devio sendfile "$DEV")"
+	expect_no_log "a refused sendfile reads no spin: no Boom!" 'Boom!' "$m"
+fi
+expect_no_log "no oops trace from any read path" 'Call Trace|BUG|Oops:' "$m"
+
 # Opened at chance=100, read after a write of 0: still the loser.
 exec 3<"$DEV"
 echo 0 >/sys/module/roulette/parameters/chance

@@ -16,6 +16,11 @@
  *                                  as a sysfs store sees it
  *   devio spin PATH N              N forked open+read; "read: MESSAGE" per survivor,
  *                                  then "survived=A boomed=B other=C"
+ *   devio readv PATH CHUNK         read to EOF with readv(2) of three CHUNK-byte iovecs
+ *   devio preadv PATH OFFSET LEN   one preadv(2) of two iovecs (LEN/2 and the rest)
+ *   devio splice PATH              splice(2) to a pipe until EOF, print what the pipe got
+ *   devio sendfile PATH [MAX]      sendfile(2) to a memfd until EOF (or MAX bytes),
+ *                                  print what it got
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -25,7 +30,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,6 +63,58 @@ static int read_to_eof(int fd, size_t chunk)
 	while ((n = read(fd, buf, chunk)) > 0)
 		fwrite(buf, 1, n, stdout);
 	return n < 0 ? fail() : 0;
+}
+
+/* Three CHUNK-byte iovecs per readv(2) until EOF. */
+static int readv_to_eof(int fd, size_t chunk)
+{
+	char buf[3][4096];
+	struct iovec iov[3];
+	ssize_t n;
+	int i;
+
+	if (chunk == 0 || chunk > sizeof(buf[0]))
+		chunk = sizeof(buf[0]);
+	for (i = 0; i < 3; i++) {
+		iov[i].iov_base = buf[i];
+		iov[i].iov_len = chunk;
+	}
+	while ((n = readv(fd, iov, 3)) > 0)
+		for (i = 0; i < 3 && n > 0; n -= chunk, i++)
+			fwrite(buf[i], 1, (size_t)n < chunk ? (size_t)n : chunk, stdout);
+	return n < 0 ? fail() : 0;
+}
+
+/* splice(2) into a pipe until EOF; print what the pipe got. */
+static int splice_to_pipe(int fd)
+{
+	char buf[4096];
+	int p[2];
+	ssize_t n;
+
+	if (pipe(p))
+		return fail();
+	while ((n = splice(fd, NULL, p[1], NULL, sizeof(buf), 0)) > 0)
+		if (read(p[0], buf, n) == n)
+			fwrite(buf, 1, n, stdout);
+	return n < 0 ? fail() : 0;
+}
+
+/* sendfile(2) into a memfd until EOF or MAX bytes; print what the file got. */
+static int sendfile_to_memfd(int fd, size_t max)
+{
+	int out = memfd_create("devio", MFD_CLOEXEC);
+	size_t total = 0;
+	ssize_t n = 0;
+
+	if (out < 0)
+		return fail();
+	while (total < max && (n = sendfile(out, fd, NULL, max - total < 4096 ? max - total : 4096)) > 0)
+		total += n;
+	if (n < 0)
+		return fail();
+	lseek(out, 0, SEEK_SET);
+	return read_to_eof(out, 4096);
 }
 
 static int spin(const char *path, long n)
@@ -168,8 +227,33 @@ int main(int argc, char **argv)
 		puts("ok");
 		return 0;
 	}
+	if (!strcmp(op, "readv") && argc == 4) {
+		fd = open_dev(path, O_RDONLY);
+		return readv_to_eof(fd, strtoul(argv[3], NULL, 0));
+	}
+	if (!strcmp(op, "preadv") && argc == 5) {
+		size_t len = strtoul(argv[4], NULL, 0);
+		char *buf = malloc(len + 1);
+		struct iovec iov[2] = {
+			{ .iov_base = buf, .iov_len = len / 2 },
+			{ .iov_base = buf + len / 2, .iov_len = len - len / 2 },
+		};
+		ssize_t n;
+
+		fd = open_dev(path, O_RDONLY);
+		n = preadv(fd, iov, 2, strtoll(argv[3], NULL, 0));
+		if (n < 0)
+			return fail();
+		fwrite(buf, 1, n, stdout);
+		return 0;
+	}
+	if (!strcmp(op, "splice") && argc == 3)
+		return splice_to_pipe(open_dev(path, O_RDONLY));
+	if (!strcmp(op, "sendfile") && (argc == 3 || argc == 4))
+		return sendfile_to_memfd(open_dev(path, O_RDONLY),
+					 argc == 4 ? strtoul(argv[3], NULL, 0) : (size_t)-1);
 	if (!strcmp(op, "spin") && argc == 4)
 		return spin(path, strtol(argv[3], NULL, 0));
-	fprintf(stderr, "usage: devio read|pread|seek|open|write|put|readnull|mmap|ioctl|spin PATH ...\n");
+	fprintf(stderr, "usage: devio read|pread|seek|open|write|put|readnull|mmap|ioctl|spin|readv|preadv|splice|sendfile PATH ...\n");
 	return 2;
 }
