@@ -19,8 +19,7 @@
  *   devio readv PATH CHUNK         read to EOF with readv(2) of three CHUNK-byte iovecs
  *   devio preadv PATH OFFSET LEN   one preadv(2) of two iovecs (LEN/2 and the rest)
  *   devio splice PATH              splice(2) to a pipe until EOF, print what the pipe got
- *   devio sendfile PATH [MAX]      sendfile(2) to a memfd until EOF (or MAX bytes),
- *                                  print what it got
+ *   devio sendfile PATH            sendfile(2) to a memfd until EOF, print what it got
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -100,17 +99,16 @@ static int splice_to_pipe(int fd)
 	return n < 0 ? fail() : 0;
 }
 
-/* sendfile(2) into a memfd until EOF or MAX bytes; print what the file got. */
-static int sendfile_to_memfd(int fd, size_t max)
+/* sendfile(2) into a memfd until EOF; print what the file got. */
+static int sendfile_to_memfd(int fd)
 {
 	int out = memfd_create("devio", MFD_CLOEXEC);
-	size_t total = 0;
-	ssize_t n = 0;
+	ssize_t n;
 
 	if (out < 0)
 		return fail();
-	while (total < max && (n = sendfile(out, fd, NULL, max - total < 4096 ? max - total : 4096)) > 0)
-		total += n;
+	while ((n = sendfile(out, fd, NULL, 4096)) > 0)
+		;
 	if (n < 0)
 		return fail();
 	lseek(out, 0, SEEK_SET);
@@ -249,9 +247,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(op, "splice") && argc == 3)
 		return splice_to_pipe(open_dev(path, O_RDONLY));
-	if (!strcmp(op, "sendfile") && (argc == 3 || argc == 4))
-		return sendfile_to_memfd(open_dev(path, O_RDONLY),
-					 argc == 4 ? strtoul(argv[3], NULL, 0) : (size_t)-1);
+	if (!strcmp(op, "sendfile") && argc == 3)
+		return sendfile_to_memfd(open_dev(path, O_RDONLY));
 	if (!strcmp(op, "spin") && argc == 4)
 		return spin(path, strtol(argv[3], NULL, 0));
 	fprintf(stderr, "usage: devio read|pread|seek|open|write|put|readnull|mmap|ioctl|spin|readv|preadv|splice|sendfile PATH ...\n");
