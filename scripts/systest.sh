@@ -21,11 +21,11 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib-pkg.sh
 . "$(dirname "$0")/lib-pkg.sh"
-# shellcheck source=lib-system.sh
-. "$(dirname "$0")/lib-system.sh"
+# shellcheck source=lib-root.sh
+. "$(dirname "$0")/lib-root.sh"
 
 work=$ROULETTE_OUT/systest
-ROOT=$work/root
+ROOT=$work/root ROOT_LOG=$work/chroot.log	# lib-root.sh's R and Rout
 LOCAL_LIST=/etc/apt/sources.list.d/roulette-systest.list
 target=packages	# the "[target]" of host checks: packages, then a suite
 timings=()
@@ -63,7 +63,6 @@ timing() { timings+=("$(printf '%-60s %4d s' "$1" "$2")"); }
 
 the_end() {
 	local left target=host
-	sys_umount_all "$ROOT"
 	left=$(pgrep -af "$ROULETTE_OUT/")
 	expect_host "nothing left running from out/ (gpg-agent, QEMU)" "$left" test -z "$left"
 	echo
@@ -75,21 +74,12 @@ the_end() {
 	exit
 }
 
-cleanup() {
-	guest_kill
-	sys_umount_all "$ROOT"
-}
-trap cleanup EXIT
+trap guest_kill EXIT
 trap 'echo "interrupted" >&2; exit 130' INT TERM
 
 # --- in the system under test -------------------------------------------------
 
-# R CMD...: run in the rootfs; output in $work/chroot.log. Rout: on stdout.
-R() {
-	echo "# $*" >>"$work/chroot.log"
-	in_root "$ROOT" "$@" >>"$work/chroot.log" 2>&1
-}
-Rout() { in_root "$ROOT" "$@" 2>>"$work/chroot.log"; }
+# R CMD..., Rout CMD...: in the rootfs (lib-root.sh), output in $ROOT_LOG.
 logged() { local f=$1; shift; "$@" >>"$f" 2>&1; } # logged FILE CMD...
 since() { tail -n +"$(($1 + 1))" "$work/chroot.log"; } # since LINE: the log after it
 log_lines() { wc -l <"$work/chroot.log"; }
@@ -291,16 +281,10 @@ restore_base_system() {
 	shift
 	for r in "$@"; do key+=-${KREL_OF[$r]}; done
 	for r in "${@:2}"; do up+=("$(kernel_packages "$suite" "$r")"); done
-	base=$(SYS_RECOMMENDS=$([ "$recommends" = on ] && echo 1) sys_base_tarball "$suite" "$key" \
+	base=$(ROOT_RECOMMENDS=$([ "$recommends" = on ] && echo 1) root_base_tarball "$suite" "$key" \
 		"systemd-sysv,udev,kmod,initramfs-tools,$(kernel_packages "$suite" "$1" | tr ' ' ,)" \
 		"${up[@]}") || { record FAIL "[$target] base rootfs: mmdebstrap failed"; return 1; }
-	sys_umount_all "$ROOT"
-	if ! rm -rf "$ROOT" || ! mkdir -p "$ROOT" || ! tar -C "$ROOT" --numeric-owner -I zstd -xf "$base" ||
-		! sys_mount "$ROOT"; then
-		record FAIL "[$target] base rootfs: cannot unpack $base and mount"
-		return 1
-	fi
-	cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null
+	root_unpack "$ROOT" "$base" || { record FAIL "[$target] base rootfs: cannot unpack $base"; return 1; }
 	mkdir -p "$ROOT/srv/roulette" && cp -r "$ROULETTE_OUT/repo" "$work/next" "$ROOT/srv/roulette/"
 	# make repo's roulette.list, for the repository's place in this system
 	grep '^deb ' "$ROULETTE_OUT/repo/roulette.list" |
@@ -381,7 +365,6 @@ upgrade_kernel() {
 # suites= on the kernel command line (tests/systest/roulette-systest.service).
 system_disk() {
 	local img=$1 d
-	sys_umount_all "$ROOT"
 	rm -rf "$ROOT/tests" && mkdir -p "$ROOT/tests"
 	cp "$ROULETTE_TOP/tests/lib.sh" "$ROULETTE_TOP/tests/kernel-reports.txt" "$ROOT/tests/"
 	for d in "$ROULETTE_TOP"/tests/*/; do
@@ -393,7 +376,6 @@ system_disk() {
 		record FAIL "[$target] guest disk image: mke2fs -d failed"
 	# The test's own files leave the rootfs again: the purge looks at /etc.
 	rm -rf "$ROOT/tests" "$ROOT/etc/systemd/system/roulette-systest.service"
-	sys_mount "$ROOT" || { record FAIL "[$target] chroot mounts: mount failed"; return 1; }
 	[ -s "$img" ]
 }
 
@@ -616,7 +598,8 @@ purge_package() {
 # and rpm -e in the rootfs, whose dkms they call).
 rpm_install_remove() {
 	local k left got rpmf=$ROULETTE_OUT/repo/rpm/roulette-dkms-$version-1.noarch.rpm
-	rpmr() { rpm --root "$ROOT" --dbpath /var/lib/rpm "$@" >>"$work/chroot.log" 2>&1; }
+	# rpm on the host, its scriptlets in the rootfs (with /proc, /dev: root_mounted)
+	rpmr() { root_mounted "$ROOT" rpm --root "$ROOT" --dbpath /var/lib/rpm "$@" >>"$work/chroot.log" 2>&1; }
 	rpmr --initdb
 	rpmr --import "$ROULETTE_OUT/repo/RPM-GPG-KEY-roulette-dkms"	# a host path
 	got=$(rpm --root "$ROOT" --dbpath /var/lib/rpm -K "$rpmf" 2>&1)
@@ -642,7 +625,7 @@ rpm_install_remove() {
 # the unshare backend, in a testbed with the row's headers.
 run_autopkgtest() {
 	local tb rc=0 subid=$work/subid
-	tb=$(sys_autopkgtest_tarball "$1" "${KREL_OF[$2]}") ||
+	tb=$(root_autopkgtest_tarball "$1" "${KREL_OF[$2]}") ||
 		{ record FAIL "[$target] autopkgtest testbed: mmdebstrap failed"; return 1; }
 	echo "root:100000:65536" >"$subid"
 	# Root has no /etc/subuid entry: lend it one inside a mount namespace.
@@ -696,7 +679,6 @@ release_upgrade() {
 	step apt_install_package "$first" || return
 	step upgrade_release "$from" "$to" "$to_row" || return
 	step boot_each_kernel "$target"
-	sys_umount_all "$ROOT"
 }
 
 # --- Secure Boot ----------------------------------------------------------------
@@ -720,14 +702,14 @@ sb_efi_binaries() {
 # installed in the suite's chroot, scripts/lib-suite.sh).
 sb_enrol() {
 	local root tmp rc
-	suite_lib && root=$(suite_root "$1") || return
+	root=$(suite_root "$1") || return
 	(suite_lock "$1" || exit; [ -x "$root/usr/bin/virt-fw-vars" ] ||
-		suite_run "$root" apt-get install -y -qq --no-install-recommends python3-virt-firmware) \
+		root_run "$root" apt-get install -y -qq --no-install-recommends python3-virt-firmware) \
 		>>"$work/chroot.log" 2>&1 || return
 	tmp=$(mktemp -d "$root/tmp/roulette-sb.XXXXXX") || return
 	Rout openssl x509 -inform DER -in /var/lib/dkms/mok.pub >"$tmp/mok.pem" &&
 		cp "$OVMF/OVMF_VARS_4M.ms.fd" "$tmp/vars.fd" &&
-		suite_run "$root" env -C "/tmp/${tmp##*/}" virt-fw-vars --input vars.fd --output out.fd \
+		root_run "$root" env -C "/tmp/${tmp##*/}" virt-fw-vars --input vars.fd --output out.fd \
 			--secure-boot --add-mok "$MOK_GUID" mok.pem >>"$work/chroot.log" 2>&1 &&
 		mv "$tmp/out.fd" "$2"
 	rc=$?
@@ -827,7 +809,6 @@ life_of_a_system() {
 	fi
 	step purge_package
 	step rpm_install_remove "${kept[@]}"
-	sys_umount_all "$ROOT"
 	step run_autopkgtest "$suite" "$1"
 }
 
