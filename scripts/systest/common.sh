@@ -56,6 +56,9 @@ the_end() {
 	exit
 }
 
+# note TEXT: a diagnostic line of the run (the releases and versions
+# behind the checks, whose names stay the same from run to run).
+note() { log "$TARGET: $*"; }
 logged() { local f=$1; shift; "$@" >>"$f" 2>&1; } # logged FILE CMD...
 since() { tail -n +"$(($1 + 1))" "$ROOT_LOG"; } # since LINE: the log after it
 log_lines() { wc -l <"$ROOT_LOG"; }

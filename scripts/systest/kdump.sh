@@ -26,10 +26,11 @@ set_up_kdump() {
 		k=$(krel "$r") what=
 		[ ! -f "$ROOT/usr/lib/modules/$k/vmlinuz" ] ||
 			what=", the image of /usr/lib/modules/$k/vmlinuz"
-		expect_host "$r: kdump-config's capture kernel /boot/vmlinuz-$k exists$what" \
+		note "$r: capture kernel /boot/vmlinuz-$k$what"
+		expect_host "$r: kdump-config's capture kernel /boot/vmlinuz-KREL exists (from 7.x: the image of /usr/lib/modules/KREL/vmlinuz)" \
 			"$(stat -c "%n: inode %i, %h links" "$ROOT/boot/vmlinuz-$k" "$ROOT/usr/lib/modules/$k/vmlinuz" 2>&1 | tr '\n' ' ')" \
 			kdump_kernel_file "$k"
-		expect_host "$r: kdump initrd $d/initrd.img-$k (mkinitramfs, MODULES=most)" "mkinitramfs failed" \
+		expect_host "$r: kdump initrd $d/initrd.img-KREL (mkinitramfs, MODULES=most)" "mkinitramfs failed" \
 			R sh -c "mkinitramfs -d $d/initramfs-tools -o $d/initrd.img-$k $k &&
 				cp /etc/kdump/sysctl.conf $d/latest_sysctls-$k"
 	done
@@ -67,10 +68,11 @@ dump_names_culprit() {
 	log "$tag: $(cd "$out" && du -h crash/*/* | tr '\n\t' '  ')"
 	sizes+=("$(printf '%-60s %s' "$tag" "$(cd "${core%/*}" && du -h dump.* dmesg.* | tr '\n\t' '  ')")")
 	v=$(sed -n 's/.*roulette: Boom! sampled value is \([0-9]*\), which is < 100$/\1/p' "$dm" | head -n 1)
-	expect_as "$tag" "dump's dmesg: roulette: Boom! sampled value is ${v:-V}, which is < 100" "not in $dm" \
+	note "$tag: sampled value V is ${v:-absent}"
+	expect_as "$tag" "dump's dmesg: roulette: Boom! sampled value is V, which is < 100" "not in $dm" \
 		test -n "$v"
 	if [ "$boom" = panic ]; then
-		expect_as "$tag" "dump's dmesg: Kernel panic - not syncing: kernel-roulette: sampled value is ${v:-V}, which is < 100" \
+		expect_as "$tag" "dump's dmesg: Kernel panic - not syncing: kernel-roulette: sampled value is V, which is < 100" \
 			"not in $dm" grep -qx ".*Kernel panic - not syncing: kernel-roulette: sampled value is $v, which is < 100" "$dm"
 	else
 		expect_as "$tag" "dump's dmesg: the oops: kernel BUG at .../roulette.c:N!, invalid opcode" "not in $dm" \
@@ -79,7 +81,7 @@ dump_names_culprit() {
 		expect_as "$tag" "dump's dmesg ends with the oops (panic_on_oops: captured from oops_end, no 'Kernel panic' line)" \
 			"last line: $(tail -n 1 "$dm")" grep -q 'Modules linked in: roulette' <(tail -n 1 "$dm")
 	fi
-	expect_as "$tag" "dump's dmesg: the task that died ran $k (CPU: ... Comm: cat ... $k #N)" \
+	expect_as "$tag" "dump's dmesg: the task that died ran the booted kernel (CPU: ... Comm: cat ... KREL #N)" \
 		"$(grep -a -m 1 'Comm: cat' "$dm")" grep -qF " $k #" <(grep -a 'Comm: cat' "$dm")
 	# an oops names the function that died on its RIP line, a panic in its call trace
 	expect_as "$tag" "dump's dmesg: the trace names roulette_boom and roulette_read" "not in $dm" \

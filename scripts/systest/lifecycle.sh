@@ -56,12 +56,14 @@ kernel_packages() {
 apt_install_package() {
 	local k n via how='no Recommends'
 	k=$(krel "$1") n=$(log_lines)
+	note "$1's kernel is $k"
 	! default_system || how='Recommends on'
 	expect_host "apt install roulette-dkms from the local repository ($how)" "apt-get failed" \
 		apt_get_local install roulette-dkms || return
 	if default_system; then
 		via=$(Rout apt-cache rdepends --installed openssl | sed -n 3p | tr -d ' ')
-		expect_host "dkms made its signing key /var/lib/dkms/mok.key (openssl via $via)" "no key" \
+		note "openssl installed via $via"
+		expect_host "dkms made its signing key /var/lib/dkms/mok.key (openssl installed)" "no key" \
 			test -s "$ROOT/var/lib/dkms/mok.key"
 		expect_host "apt install tells how to enrol it: mokutil --import /var/lib/dkms/mok.pub" \
 			"not in the output" grep -q 'enrol it once: mokutil --import /var/lib/dkms/mok.pub' <(since "$n")
@@ -69,9 +71,10 @@ apt_install_package() {
 		expect_host "no openssl: no DKMS signing key, no enrolment message" \
 			"$(ls "$ROOT/var/lib/dkms/mok."* 2>&1)" no_key "$n"
 	fi
-	expect_host "dkms status: roulette/$VERSION installed for $k" "$(Rout dkms status | tr '\n' ';')" \
+	expect_host "dkms status: roulette/N installed for the $1 kernel" "$(Rout dkms status | tr '\n' ';')" \
 		dkms_installed "$VERSION" "$k"
-	expect_host "hello, mymod, roulette in /lib/modules/$k/updates/dkms" "missing" modules_present "$k"
+	expect_host "hello, mymod, roulette in /lib/modules/KREL/updates/dkms (the $1 kernel)" "missing" \
+		modules_present "$k"
 	expect_host "system group roulette created" "no group" R getent group roulette
 	expect_host "udev rule installed (60-roulette.rules)" "missing" \
 		test -f "$ROOT/usr/lib/udev/rules.d/60-roulette.rules"
@@ -95,17 +98,19 @@ upgrade_kernel() {
 			apt_get install "${words[@]:0:${#words[@]}-1}" || return
 		installed_krel "$row"
 		k=$(krel "$row")
-		expect_host "no headers for $k: DKMS built nothing for it" \
+		note "$row's kernel is $k"
+		expect_host "no headers for the $row kernel: DKMS built nothing for it" \
 			"$(Rout dkms status | tr '\n' ';') $(ko "$k" mymod)" not_built "$k"
 		words=("${pre[@]}" "${words[-1]}")
 	fi
 	expect_host "apt install ${words[*]}" "apt-get failed" apt_get install "${words[@]}" || return
 	installed_krel "$row"
 	k=$(krel "$row")
-	expect_host "dkms rebuilt automatically: installed for $k" "$(Rout dkms status | tr '\n' ';')" \
+	note "$row's kernel is $k"
+	expect_host "dkms rebuilt automatically: installed for the $row kernel" "$(Rout dkms status | tr '\n' ';')" \
 		dkms_installed "$VERSION" "$k"
 	mapfile -t all < <(krels "$@" "$row")
-	expect_host "modules exist for every installed kernel (${all[*]})" "missing" \
+	expect_host "modules exist for every installed kernel ($* $row)" "missing: ${all[*]}" \
 		modules_present "${all[@]}"
 }
 
@@ -150,21 +155,22 @@ boot_each_kernel() {
 # upgrade_package ROW...: apt upgrade to N+1; DKMS replaces N for every
 # kernel.
 upgrade_package() {
-	local k got
+	local r k got
 	echo "deb [signed-by=/srv/roulette/repo/roulette-dkms.gpg] file:/srv/roulette/next/repo ./" >>"$ROOT$LOCAL_LIST"
-	expect_host "apt upgrade roulette-dkms $VERSION -> $NEXT" "apt-get failed" \
+	expect_host "apt upgrade roulette-dkms N -> N+1" "apt-get failed" \
 		apt_get_local install roulette-dkms
 	# shellcheck disable=SC2016 # a dpkg-query format
 	got=$(Rout dpkg-query -W -f='${Version}' roulette-dkms)
-	expect_host "package version is now $NEXT" "got '$got'" test "$got" = "$NEXT"
-	expect_host "dkms holds only $NEXT" "dkms has: $(dkms_versions | tr '\n' ' ')" \
+	expect_host "package version is now N+1" "got '$got'" test "$got" = "$NEXT"
+	expect_host "dkms holds only N+1" "dkms has: $(dkms_versions | tr '\n' ' ')" \
 		test "$(dkms_versions)" = "$NEXT"
-	for k in $(krels "$@"); do
-		expect_host "dkms: $NEXT installed for $k, modules rebuilt (modinfo version)" \
+	for r in "$@"; do
+		k=$(krel "$r")
+		expect_host "dkms: N+1 installed for the $r kernel, modules rebuilt (modinfo version)" \
 			"status '$(Rout dkms status -k "$k" | tr '\n' ';')', mymod.ko version '$(ko_version "$k" mymod)'" \
 			rebuilt_as "$NEXT" "$k"
 	done
-	expect_host "old sources gone: /usr/src/roulette-$VERSION, /var/lib/dkms/roulette/$VERSION" \
+	expect_host "old sources gone: /usr/src/roulette-N, /var/lib/dkms/roulette/N" \
 		"still there" old_gone "$VERSION"
 }
 
@@ -173,7 +179,7 @@ upgrade_package() {
 # DKMS's kernel hook (/etc/kernel/prerm.d/dkms) removes roulette for it;
 # the kept kernels keep theirs (version N+1 by then: after upgrade_package).
 remove_old_kernel() {
-	local k n r left
+	local row=$1 k n r left
 	local -a pkgs
 	k=$(krel "$1")
 	shift
@@ -181,19 +187,20 @@ remove_old_kernel() {
 	mapfile -t pkgs < <(Rout dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "linux-image-$k*" \
 		"linux-headers-$k" 2>/dev/null | awk '$1 == "ii" { print $2 }')
 	n=$(log_lines)
-	expect_host "apt purge ${pkgs[*]:-linux-image-$k}" "apt-get failed" \
+	note "the $row kernel's packages: ${pkgs[*]:-linux-image-$k}"
+	expect_host "apt purge the $row kernel's image and headers" "apt-get failed" \
 		apt_get purge "${pkgs[@]:-linux-image-$k}" || return
 	# dkms 3.0 (bookworm) and 3.2 (trixie) word it differently
-	expect_host "the kernel hook said: dkms: removing roulette $NEXT for $k" "not in apt's output" \
+	expect_host "the kernel hook said: dkms: removing roulette N+1 for the $row kernel" "not in apt's output" \
 		grep -qF -e "dkms: removing: roulette $NEXT ($k)" \
 		-e "dkms: removing module roulette/$NEXT for kernel $k " <(since "$n")
-	expect_host "dkms status: no roulette for $k" "$(Rout dkms status -m roulette | tr '\n' ';')" \
+	expect_host "dkms status: no roulette for the $row kernel" "$(Rout dkms status -m roulette | tr '\n' ';')" \
 		not_for "$k"
 	left=$(cd "$ROOT" && find lib/modules/"$k" usr/lib/modules/"$k" 2>/dev/null | grep -E 'updates|\.ko' | tr '\n' ' ')
-	expect_host "no module of the removed kernel left in /lib/modules/$k" "left: $left" test -z "$left"
+	expect_host "no module of the removed kernel left in /lib/modules/KREL" "left: $left" test -z "$left"
 	log "after the purge: /lib/modules/$k $([ -e "$ROOT/lib/modules/$k" ] || [ -e "$ROOT/usr/lib/modules/$k" ] && echo remains || echo is gone)"
 	for r in "$@"; do
-		expect_host "roulette $NEXT still installed for the kept kernel $(krel "$r")" \
+		expect_host "roulette N+1 still installed for the kept $r kernel" \
 			"$(Rout dkms status | tr '\n' ';')" built_by_dkms "$NEXT" "$(krel "$r")"
 	done
 }

@@ -8,8 +8,9 @@
 build_packages() {
 	VERSION=$(pkg_version) ||
 		{ record FAIL "[$TARGET] version check: scripts/check-version.sh failed"; return 1; }
-	record PASS "[$TARGET] version $VERSION agrees in version.h, debian/changelog, spec, dkms.conf"
+	record PASS "[$TARGET] version N agrees in version.h, debian/changelog, spec, dkms.conf"
 	NEXT=$(echo "$VERSION" | awk -F. -v OFS=. '{ $NF = $NF + 1; print }')
+	note "version N is $VERSION, N+1 $NEXT"
 	expect_host "make repo: deb + rpm built" "see $WORK/build.log" \
 		logged "$WORK/build.log" "$ROULETTE_TOP/scripts/build-repo.sh" || return
 	expect_host "make repo left no gpg-agent running" "$(pgrep -af "gpg-agent --homedir $ROULETTE_OUT/repo-key")" \
@@ -21,12 +22,12 @@ build_packages() {
 lint_packages() {
 	local d=$ROULETTE_OUT/deb r=$ROULETTE_OUT/rpm
 	if pkg_lint_deb "$d" "$VERSION"; then
-		record PASS "[$TARGET] lintian --pedantic clean: roulette_${VERSION}_amd64.changes (.dsc, .deb)"
+		record PASS "[$TARGET] lintian --pedantic clean: roulette_N_amd64.changes (.dsc, .deb)"
 	else
 		record FAIL "[$TARGET] lintian --pedantic clean: $(cat "$d/lintian.txt" "$d/lintian.err" | head -n 5 | tr '\n' ' ')"
 	fi
 	if pkg_lint_rpm "$r"; then
-		record PASS "[$TARGET] rpmlint clean: roulette-dkms-$VERSION-1 (.noarch.rpm, .src.rpm, spec)"
+		record PASS "[$TARGET] rpmlint clean: roulette-dkms-N-1 (.noarch.rpm, .src.rpm, spec)"
 	else
 		record FAIL "[$TARGET] rpmlint clean: $(tail -n 5 "$r/rpmlint.txt" | tr '\n' ' ')"
 	fi
@@ -40,7 +41,7 @@ find_in_repositories() {
 	local r=$ROULETTE_OUT/repo t=$WORK/tampered got
 	rm -rf "$t" && mkdir -p "$t/wrong-key" && cp -r "$r/deb" "$r/rpm" "$t/" || return 1
 	got=$(apt_try signed "$r/roulette.list")
-	expect_host "apt repository (roulette.list, signed-by=, no trusted=yes): update clean, candidate roulette-dkms $VERSION" \
+	expect_host "apt repository (roulette.list, signed-by=, no trusted=yes): update clean, candidate roulette-dkms N" \
 		"candidate '$got'; $(grep -E '^(W|E):' "$WORK/apt/signed/update.log" | head -n 2)" \
 		test "$got" = "$VERSION" -a -z "$(grep -E '^(W|E):' "$WORK/apt/signed/update.log")"
 	sed -i 's/^Description: .*/& (tampered)/' "$t/deb/Packages" && gzip -9kfn "$t/deb/Packages"
@@ -50,7 +51,7 @@ find_in_repositories() {
 		"$r/roulette.list" >"$t/wrong-key.list"
 	refused apt wrong-key "$t/wrong-key.list" 'NO_PUBKEY'
 	got=$(dnf_try "$r")
-	expect_host "dnf repository (roulette.repo, gpgcheck=1, repo_gpgcheck=1): dnf finds roulette-dkms-$VERSION-1.noarch" \
+	expect_host "dnf repository (roulette.repo, gpgcheck=1, repo_gpgcheck=1): dnf finds roulette-dkms-N-1.noarch" \
 		"dnf says: $got" grep -qx "roulette-dkms-$VERSION-1.noarch" <<<"$got"
 	sed -i 's#<revision>#&1#' "$t/rpm/repodata/repomd.xml"
 	sed "s#$r/rpm#$t/rpm#" "$r/roulette.repo" >"$t/roulette.repo"
@@ -61,7 +62,7 @@ find_in_repositories() {
 	rm -rf "$WORK/rpmdb" && mkdir -p "$WORK/rpmdb" &&
 		rpmkeys --dbpath "$WORK/rpmdb" --import "$r/RPM-GPG-KEY-roulette-dkms"
 	got=$(rpmkeys --dbpath "$WORK/rpmdb" -K "$r/rpm/roulette-dkms-$VERSION-1.noarch.rpm" 2>&1)
-	expect_host "rpm -K with the repository key: roulette-dkms-$VERSION-1.noarch.rpm signed" \
+	expect_host "rpm -K with the repository key: roulette-dkms-N-1.noarch.rpm signed" \
 		"$got" grep -q ': digests signatures OK$' <<<"$got"
 }
 
@@ -111,11 +112,11 @@ next_repo() {
 # build_next_version: version N+1, for the package upgrade, in an apt
 # repository of its own signed with the same key (out/systest/next/repo).
 build_next_version() {
-	expect_host "version $NEXT built from a bumped copy" "see $WORK/build.log" \
+	expect_host "version N+1 built from a bumped copy" "see $WORK/build.log" \
 		logged "$WORK/build.log" env ROULETTE_OUT="$WORK/next" ROULETTE_NO_LINT=1 \
 		"$ROULETTE_TOP/scripts/build-deb.sh" --version "$NEXT" || return
 	rm -rf "$WORK/next/repo" && mkdir -p "$WORK/next/repo" &&
 		cp "$WORK/next/deb/roulette-dkms_${NEXT}_all.deb" "$WORK/next/repo/"
-	expect_host "version $NEXT in a signed apt repository" "see $WORK/build.log" \
+	expect_host "version N+1 in a signed apt repository" "see $WORK/build.log" \
 		logged "$WORK/build.log" next_repo
 }

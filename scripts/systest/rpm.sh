@@ -6,7 +6,7 @@
 # rpm_install_remove ROW...: the RPM's scriptlets for real (rpm -i --nodeps
 # and rpm -e in the rootfs, whose dkms they call).
 rpm_install_remove() {
-	local k left got rpmf=$ROULETTE_OUT/repo/rpm/roulette-dkms-$VERSION-1.noarch.rpm
+	local r left got rpmf=$ROULETTE_OUT/repo/rpm/roulette-dkms-$VERSION-1.noarch.rpm
 	# rpm on the host, its scriptlets in the rootfs (with /proc, /dev: root_mounted)
 	rpmr() { root_mounted "$ROOT" rpm --root "$ROOT" --dbpath /var/lib/rpm "$@" >>"$ROOT_LOG" 2>&1; }
 	rpmr --initdb
@@ -14,11 +14,11 @@ rpm_install_remove() {
 	got=$(rpm --root "$ROOT" --dbpath /var/lib/rpm -K "$rpmf" 2>&1)
 	expect_host "rpm --import the repository key; rpm -K: the package's signature OK" \
 		"$got" grep -q ': digests signatures OK$' <<<"$got"
-	expect_host "rpm -i --nodeps roulette-dkms-$VERSION in the rootfs" "rpm failed" \
+	expect_host "rpm -i --nodeps roulette-dkms-N in the rootfs" "rpm failed" \
 		rpmr -i --nodeps "$rpmf"
-	for k in $(krels "$@"); do
-		expect_host "rpm %post: dkms built and installed $VERSION for $k" \
-			"$(Rout dkms status | tr '\n' ';')" built_by_dkms "$VERSION" "$k"
+	for r in "$@"; do
+		expect_host "rpm %post: dkms built and installed N for the $r kernel" \
+			"$(Rout dkms status | tr '\n' ';')" built_by_dkms "$VERSION" "$(krel "$r")"
 	done
 	expect_host "rpm %pre: group roulette created" "no group" R getent group roulette
 	expect_host "rpm: udev rule and modprobe.d file installed" "missing" \
