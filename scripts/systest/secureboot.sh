@@ -21,7 +21,7 @@ sb_efi_binaries() {
 # sb_enrol SUITE VARS: what MokManager does once the user confirms
 # mokutil --import: the DKMS key in shim's MokList, here written into a
 # copy of the firmware's variable store by virt-fw-vars (python3-virt-firmware,
-# installed in the suite's chroot, scripts/lib-suite.sh).
+# installed in the suite's chroot, scripts/lib-root.sh: suite_root).
 sb_enrol() {
 	local root tmp rc
 	root=$(suite_root "$1") || return
