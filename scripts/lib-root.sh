@@ -33,7 +33,7 @@ root_sources() {
 # another, whose Release files may be past Valid-Until (still signed: a
 # lagging mirror's sid is not "no such suite"). Output on stderr.
 root_mmdebstrap() {
-	local suite=$1 out=$2
+	local suite=$1 out=$2 src=-
 	local -a opts=(--variant=minbase --quiet)
 	shift 2
 	apt_install mmdebstrap >&2 || return 1
@@ -44,13 +44,13 @@ root_mmdebstrap() {
 	else
 		opts+=(--aptopt='Apt::Install-Recommends "false"')
 	fi
-	log "mmdebstrap $suite $out"
 	if [ "$suite" = "$HOST_SUITE" ]; then
-		mmdebstrap "${opts[@]}" "$@" "$suite" "$out" /etc/apt/sources.list.d/debian.sources >&2
+		src=/etc/apt/sources.list.d/debian.sources	# stdin unread
 	else
-		root_sources "$suite" | mmdebstrap "${opts[@]}" \
-			--aptopt='Acquire::Check-Valid-Until "false"' "$@" "$suite" "$out" - >&2
+		opts+=(--aptopt='Acquire::Check-Valid-Until "false"')
 	fi
+	log "mmdebstrap $suite $out"
+	root_sources "$suite" | mmdebstrap "${opts[@]}" "$@" "$suite" "$out" "$src" >&2
 }
 
 # root_mounted ROOT CMD...: the host's CMD in a private mount namespace in
