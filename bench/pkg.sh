@@ -7,24 +7,19 @@
 #   6. `apt install roulette-dkms` vs `apt install v4l2loopback-dkms`
 #      (Debian's own DKMS package), same rootfs, dependencies pre-installed
 # Both run in a chroot of a cached base rootfs with dkms and one kernel's
-# headers (scripts/lib-system.sh: sys_base_tarball), no QEMU, so each
+# headers (scripts/lib-root.sh: root_base_tarball), no QEMU, so each
 # package builds for exactly that kernel: the 6.1-amd64 row, as
 # v4l2loopback needs CONFIG_VIDEO_DEV, which the cloud flavour lacks (its
 # dkms.conf would skip the build there and win for nothing).
 # shellcheck source=../scripts/lib-pkg.sh
 . "$ROULETTE_TOP/scripts/lib-pkg.sh"
-# shellcheck source=../scripts/lib-system.sh
-. "$ROULETTE_TOP/scripts/lib-system.sh"
+# shellcheck source=../scripts/lib-root.sh
+. "$ROULETTE_TOP/scripts/lib-root.sh"
 
 PKG_LIST=/etc/apt/sources.list.d/roulette-bench.list
 
-# R CMD...: run in the rootfs, output to the log.
-R() {
-	echo "# $*" >>"$pwork/chroot.log"
-	in_root "$root" "$@" >>"$pwork/chroot.log" 2>&1
-}
-
-# timed CMD...: run in the rootfs; prints the wall seconds. Fails with CMD.
+# timed CMD...: run in the rootfs (lib-root.sh's R, output in $ROOT_LOG);
+# prints the wall seconds. Fails with CMD.
 timed() {
 	local t0
 	t0=$(date +%s.%N)
@@ -38,7 +33,7 @@ apt_local() {
 		-o Dir::Etc::SourceParts=- -o APT::Get::List-Cleanup=0 "$@"
 }
 
-# pkg_rootfs: the base rootfs in $root, mounted, with both packages of
+# pkg_rootfs: the base rootfs in $ROOT, with both packages of
 # figure 6 in a local flat repository (the same apt path for both). Sets deb.
 pkg_rootfs() {
 	local debcache=$ROULETTE_CACHE/bench/archives tarball
@@ -46,24 +41,23 @@ pkg_rootfs() {
 	ROULETTE_OUT=$pwork/out ROULETTE_NO_LINT=1 "$ROULETTE_TOP/scripts/build-deb.sh" >"$pwork/build-deb.log" 2>&1 ||
 		die "make deb failed (see $pwork/build-deb.log)"
 	deb=$pwork/out/deb/roulette-dkms_${version}_all.deb
-	# A base of its own kind (sys_base_tarball keeps the system test's).
-	tarball=$(sys_base_tarball "$HOST_SUITE" "bench-$kbench" "dkms,linux-headers-$kbench") ||
+	# A base of its own kind (root_base_tarball keeps the system test's).
+	tarball=$(root_base_tarball "$HOST_SUITE" "bench-$kbench" "dkms,linux-headers-$kbench") ||
 		die "cannot build the base rootfs"
-	rm -rf "$root" && mkdir -p "$root" "$debcache"
-	tar -C "$root" --numeric-owner -I zstd -xf "$tarball" || die "cannot unpack $tarball"
-	sys_mount "$root" || die "cannot mount proc/sys/dev in the rootfs"
+	mkdir -p "$debcache"
+	root_unpack "$ROOT" "$tarball" || die "cannot unpack $tarball"
 	# Downloaded .debs (headers, v4l2loopback-dkms) are kept between runs.
-	cp "$debcache"/*.deb "$root/var/cache/apt/archives/" 2>/dev/null || true
+	cp "$debcache"/*.deb "$ROOT/var/cache/apt/archives/" 2>/dev/null || true
 	R apt-get install -y -q --download-only v4l2loopback-dkms ||
 		die "cannot download v4l2loopback-dkms (see $pwork/chroot.log)"
-	cp "$root"/var/cache/apt/archives/*.deb "$debcache/"
-	mkdir -p "$root/srv/bench"
-	cp "$deb" "$root"/var/cache/apt/archives/v4l2loopback-dkms_*.deb "$root/srv/bench/"
+	cp "$ROOT"/var/cache/apt/archives/*.deb "$debcache/"
+	mkdir -p "$ROOT/srv/bench"
+	cp "$deb" "$ROOT"/var/cache/apt/archives/v4l2loopback-dkms_*.deb "$ROOT/srv/bench/"
 	# signed as make repo signs (lib-pkg.sh), so apt's path is a user's
-	{ repo_key && apt_repo "$root/srv/bench" &&
-		gpg --batch --quiet --export "$REPO_KEYID" >"$root/srv/bench.gpg"; } || die "cannot sign the repository"
+	{ repo_key && apt_repo "$ROOT/srv/bench" &&
+		gpg --batch --quiet --export "$REPO_KEYID" >"$ROOT/srv/bench.gpg"; } || die "cannot sign the repository"
 	repo_key_release
-	echo "deb [signed-by=/srv/bench.gpg] file:/srv/bench ./" >"$root$PKG_LIST"
+	echo "deb [signed-by=/srv/bench.gpg] file:/srv/bench ./" >"$ROOT$PKG_LIST"
 	apt_local update || die "apt-get update of the local repository failed"
 }
 
@@ -72,9 +66,9 @@ fig5() {
 	local i s
 	log "bench: figure 5, dkms build ($runs runs each, A B A B)"
 	echo "pkg fig5 kernel=$kbench"
-	rm -rf "$root/usr/src/hello-bench-1.0"
-	cp -r "$ROULETTE_TOP/bench/dkms-hello" "$root/usr/src/hello-bench-1.0"
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$root" "./usr/src/roulette-$version" ||
+	rm -rf "$ROOT/usr/src/hello-bench-1.0"
+	cp -r "$ROULETTE_TOP/bench/dkms-hello" "$ROOT/usr/src/hello-bench-1.0"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$ROOT" "./usr/src/roulette-$version" ||
 		die "cannot unpack the roulette sources from $deb"
 	{ R dkms add -m hello-bench -v 1.0 && R dkms add -m roulette -v "$version" &&
 		R dkms build -m roulette -v "$version" -k "$kbench" &&
@@ -89,7 +83,7 @@ fig5() {
 	load_line pkg-fig5
 	R dkms remove -m roulette -v "$version" --all
 	R dkms remove -m hello-bench -v 1.0 --all
-	rm -rf "$root/usr/src/roulette-$version" "$root/usr/src/hello-bench-1.0"
+	rm -rf "$ROOT/usr/src/roulette-$version" "$ROOT/usr/src/hello-bench-1.0"
 }
 
 # fig6: apt install of both, A B A B, after a warm-up install + purge of
@@ -107,7 +101,7 @@ fig6() {
 		for p in roulette-dkms v4l2loopback-dkms; do
 			s=$(timed apt-get -y -q --no-install-recommends -o Dir::Etc::SourceList="$PKG_LIST" \
 				-o Dir::Etc::SourceParts=- install "$p") || die "apt install $p failed (see $pwork/chroot.log)"
-			st=$(in_root "$root" dkms status -m "${p%-dkms}" 2>/dev/null)
+			st=$(root_run "$ROOT" dkms status -m "${p%-dkms}" 2>/dev/null)
 			[[ $st == *"$kbench"*": installed"* ]] || die "apt install $p: dkms did not install ${p%-dkms} for $kbench: $st"
 			echo "pkg fig6 pkg=$p run=$i secs=$s"
 			R apt-get purge -y -q "$p" || die "apt purge $p failed"
@@ -121,17 +115,15 @@ fig6() {
 # its own tools.
 pkg_figures() {
 	local kbench version
-	runs=$2 pwork=$3 root=$3/root
+	runs=$2 pwork=$3 ROOT=$3/root ROOT_LOG=$3/chroot.log
 	apt_install mmdebstrap zstd apt-utils >&2 || die "cannot install host tools"
 	version=$(pkg_version) || die "version mismatch (scripts/check-version.sh)"
 	kernel_resolve 6.1-amd64 || die "cannot resolve the kernel"
 	kbench=${KREL_OF[6.1-amd64]}
-	mkdir -p "$pwork" && : >"$pwork/chroot.log"
-	trap 'sys_umount_all "$root"' EXIT
-	sys_umount_all "$root"
+	mkdir -p "$pwork" && : >"$ROOT_LOG"
 	pkg_rootfs
 	# shellcheck disable=SC2016 # a dpkg-query format
-	echo "pkg versions roulette-dkms=$version v4l2loopback-dkms=$(dpkg-deb -f "$root"/srv/bench/v4l2loopback-dkms_*.deb Version) dkms=$(in_root "$root" dpkg-query -W -f='${Version}' dkms)"
+	echo "pkg versions roulette-dkms=$version v4l2loopback-dkms=$(dpkg-deb -f "$ROOT"/srv/bench/v4l2loopback-dkms_*.deb Version) dkms=$(root_run "$ROOT" dpkg-query -W -f='${Version}' dkms)"
 	[[ $1 != *5* ]] || fig5
 	[[ $1 != *6* ]] || fig6
 }

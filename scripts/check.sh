@@ -97,13 +97,13 @@ for s in trixie sid; do
 	fi
 	rm -rf "$root/tmp/lint" && mkdir -p "$root/tmp/lint"
 	cp "$ROULETTE_OUT"/deb/roulette* "$root/tmp/lint/"
-	if ! suite_run "$root" sh -c 'command -v lintian >/dev/null ||
+	if ! root_run "$root" sh -c 'command -v lintian >/dev/null ||
 		apt-get install -y -qq --no-install-recommends lintian' >"$work/lint-install.log" 2>&1; then
 		record FAIL "lintian --pedantic of $s on the .deb" "cannot install lintian in the chroot"
 		continue
 	fi
 	# Its findings are its output (the exit status says the same).
-	{ suite_run "$root" lintian --pedantic --display-info --suppress-tags "$(lint_suppress "$s")" \
+	{ root_run "$root" lintian --pedantic --display-info --suppress-tags "$(lint_suppress "$s")" \
 		"/tmp/lint/${changes##*/}" 2>&1 || true; } |
 		{ grep -v 'running with root privileges' || true; } >"$work/lint.log"
 	result "lintian --pedantic of $s on the .deb" "$work/lint.log"

@@ -1,99 +1,18 @@
 #!/bin/bash
 # shellcheck shell=bash
-# Builds for other Debian suites' kernels as DKMS there does: in a cached
-# chroot of the suite, with its compiler and linux-headers. Source it after
-# lib.sh. trixie-backports shares the trixie chroot, which lists backports
-# (priority 100: no trixie candidate changes). Status: 0 done; 2 suite or
-# kernel unavailable (one reason line on stderr: the row is SKIPPED); 1 else.
+# Builds for other Debian suites' kernels as DKMS there does: in the suite's
+# cached chroot (scripts/lib-root.sh: suite_root), with its compiler and
+# linux-headers. Source it after lib.sh (suite_lib does). Status: 0 done; 2
+# suite or kernel unavailable (one reason line on stderr: the row is
+# SKIPPED); 1 else.
 
-# Lists older than this (minutes) are refreshed, so a new kernel upload is
-# seen (trixie-security moved 6.12.117 -> .118 within hours once): a
-# refresh costs about 4 s, a stale row tests a kernel users no longer get.
-SUITE_LISTS_MAX_AGE=${SUITE_LISTS_MAX_AGE:-60}
-SUITE_MIRROR=${SUITE_MIRROR:-http://deb.debian.org/debian}
-# Beyond the headers packages (they bring gcc-N and linux-kbuild).
-SUITE_PACKAGES=gcc,make,libc6-dev,sparse,kmod,bc,xz-utils,ca-certificates
+# shellcheck source=lib-root.sh
+declare -F root_run >/dev/null || . "$ROULETTE_TOP/scripts/lib-root.sh"
+
 # For kernels that reject the chroot's sparse (trixie's 0.6.4 and 7.x's
 # __typeof_unqual__): built from source (sid's binary needs sid's gcc).
 SUITE_SPARSE=/usr/local/bin/sparse
 SUITE_SPARSE_FROM=${SUITE_SPARSE_FROM:-sid}
-
-# suite_skip SUITE REASON: the one-line reason on stderr; returns 2.
-suite_skip() {
-	echo "suite $1: $2" >&2
-	return 2
-}
-
-# suite_sources BASE: trixie adds updates, security (new point-release
-# kernels) and backports; not bullseye-security: its pool lost files (404).
-suite_sources() {
-	echo "deb $SUITE_MIRROR $1 main"
-	[ "$1" = trixie ] || return 0
-	echo "deb $SUITE_MIRROR trixie-updates main"
-	echo "deb ${SUITE_MIRROR%/debian}/debian-security trixie-security main"
-	echo "deb $SUITE_MIRROR trixie-backports main"
-}
-
-# suite_run ROOT CMD...: CMD in the chroot, clean environment, in a private
-# mount namespace (proc, /dev, resolv.conf): its mounts vanish with it, so
-# no exit path (even SIGKILL) leaves one behind below the cache.
-suite_run() {
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	unshare --mount --propagation private -- /bin/sh -c '
-		root=$1; shift
-		mount -t proc proc "$root/proc" &&
-			mount --rbind /dev "$root/dev" &&
-			{ [ -e "$root/etc/resolv.conf" ] || : >"$root/etc/resolv.conf"; } &&
-			mount --bind /etc/resolv.conf "$root/etc/resolv.conf" || exit 1
-		exec chroot "$root" /usr/bin/env -i HOME=/root LC_ALL=C.UTF-8 \
-			PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive "$@"
-	' suite-run "$@"
-}
-
-# suite_lock SUITE: serialise apt runs in the chroot until the subshell exits.
-suite_lock() {
-	mkdir -p "$ROULETTE_CACHE/suites" &&
-		exec 9>"$ROULETTE_CACHE/suites/.${1%-backports}.lock" &&
-		flock -w 1800 9
-}
-
-# suite_root SUITE: the suite's chroot, built in a directory moved into place
-# (no half chroot), lists refreshed after SUITE_LISTS_MAX_AGE. Expired Release
-# files pass (still signed): a lagging mirror's sid is not "no such suite".
-suite_root() {
-	local suite=$1 base=${1%-backports} dir=$ROULETTE_CACHE/suites tmp
-	local root=$dir/$base stamp=$dir/$base/var/lib/roulette-suite
-	case $suite in
-	trixie | trixie-backports | sid | bullseye) ;;
-	*) echo "suite_root: unknown suite '$suite'" >&2 && return 1 ;;
-	esac
-	(
-		suite_lock "$suite" || exit 1
-		if [ ! -e "$stamp" ]; then
-			apt_install mmdebstrap || exit 1
-			rm -rf "$dir/.$base.tmp."*
-			tmp=$(mktemp -d "$dir/.$base.tmp.XXXXXX") || exit 1
-			trap 'rm -rf "$tmp"' EXIT
-			log "mmdebstrap: $base chroot for module builds"
-			# shellcheck disable=SC2016 # $1 is the hook's argument
-			suite_sources "$base" | mmdebstrap --variant=minbase --quiet \
-				--aptopt='Apt::Install-Recommends "false"' \
-				--aptopt='Acquire::Check-Valid-Until "false"' \
-				--include="$SUITE_PACKAGES" --skip=cleanup/apt/lists \
-				--customize-hook='touch "$1/var/lib/roulette-suite"' \
-				"$base" "$tmp/root" - >&2 ||
-				suite_skip "$suite" "cannot build the $base chroot (mmdebstrap failed)" || exit
-			rm -rf "$root" && mv "$tmp/root" "$root" || exit 1
-		elif [ -n "$(find "$stamp" -mmin +"$SUITE_LISTS_MAX_AGE")" ]; then
-			# Older kernels' headers stay installed; only the lists move on.
-			log "apt-get update in the $base chroot"
-			suite_run "$root" apt-get update -qq >&2 ||
-				suite_skip "$suite" "apt-get update failed in the $base chroot" || exit
-			touch "$stamp"
-		fi
-	) || return
-	echo "$root"
-}
 
 # suite_kernel_release SUITE META: the release META depends on (e.g.
 # 6.12.117+deb13-cloud-amd64): trixie-backports' newest, else the candidate.
@@ -101,7 +20,7 @@ suite_kernel_release() {
 	local suite=$1 meta=$2 root krel target=
 	[[ $suite != *-backports ]] || target=$suite
 	root=$(suite_root "$suite") || return
-	krel=$(suite_run "$root" apt-cache ${target:+-t "$target"} depends "$meta" 2>/dev/null |
+	krel=$(root_run "$root" apt-cache ${target:+-t "$target"} depends "$meta" 2>/dev/null |
 		sed -n 's/-unsigned$//; s/^ *|\{0,1\}Depends: linux-image-\([0-9][^ ]*\)$/\1/p' | head -n 1)
 	[ -n "$krel" ] || suite_skip "$suite" "cannot resolve $meta${target:+ in $target}" || return
 	echo "$krel"
@@ -113,12 +32,12 @@ suite_kernel_release() {
 suite_apt_get() {
 	local suite=$1 root=$2 pkg=$3 dir=$4 out
 	shift 4
-	suite_run "$root" apt-cache show "$pkg" >/dev/null 2>&1 ||
+	root_run "$root" apt-cache show "$pkg" >/dev/null 2>&1 ||
 		suite_skip "$suite" "$pkg is not in the archive" || return
 	log "apt-get $1 $pkg ($suite)"
-	out=$(suite_run "$root" env -C "$dir" apt-get -qq "$@" 2>&1) && return 0
+	out=$(root_run "$root" env -C "$dir" apt-get -qq "$@" 2>&1) && return 0
 	if [[ $suite == *-backports ]]; then
-		out=$(suite_run "$root" env -C "$dir" apt-get -qq "$@" -t "$suite" 2>&1) && return 0
+		out=$(root_run "$root" env -C "$dir" apt-get -qq "$@" -t "$suite" 2>&1) && return 0
 	fi
 	echo "$out" >&2
 	grep -q -e '404 *Not Found' -e 'Unable to fetch' -e 'Failed to fetch' <<<"$out" || return 1
@@ -157,7 +76,7 @@ suite_build() {
 		fi
 		# A C= build whose kernel rejects the chroot's sparse uses SUITE_SPARSE.
 		if [[ " $* " == *" C="[12]" "* && " $* " != *" CHECK="* ]] &&
-			[ "$(suite_run "$root" "$valid" sparse 2>/dev/null)" != 1 ]; then
+			[ "$(root_run "$root" "$valid" sparse 2>/dev/null)" != 1 ]; then
 			suite_sparse "$suite" "$root" || return 1
 			check=CHECK=$SUITE_SPARSE
 		fi
@@ -165,7 +84,7 @@ suite_build() {
 	rm -rf "$out" && mkdir -p "$out" || return 1
 	build=$(mktemp -d "$root/tmp/roulette-build.XXXXXX") || return 1
 	cp "${ROULETTE_SRC:-$ROULETTE_TOP/src}"/{*.c,*.h,Kbuild} "$build/" &&
-		suite_run "$root" make -s -C "$kdir" M="/tmp/${build##*/}" KERNELRELEASE="$krel" \
+		root_run "$root" make -s -C "$kdir" M="/tmp/${build##*/}" KERNELRELEASE="$krel" \
 			${check:+"$check"} "$@" modules &&
 		cp "$build"/*.ko "$out/" || rc=$?
 	rm -rf "$build"
@@ -180,7 +99,7 @@ suite_image() {
 	[ -s "$dir/vmlinuz" ] || (
 		root=$(suite_root "$suite") || exit
 		pkg=linux-binary-$krel
-		suite_run "$root" apt-cache show "$pkg" >/dev/null 2>&1 || pkg=linux-image-$krel
+		root_run "$root" apt-cache show "$pkg" >/dev/null 2>&1 || pkg=linux-image-$krel
 		dl=$(mktemp -d "$root/tmp/roulette-image.XXXXXX") || exit 1
 		trap 'rm -rf "$dl" "$dir/vmlinuz.tmp"' EXIT
 		# As root: the chroot's _apt cannot write to the mktemp directory.
@@ -220,17 +139,17 @@ suite_sparse() {
 			-o Dir::Etc::SourceParts="$dir/sources.list.d" \
 			-o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache" \
 			-o Acquire::Check-Valid-Until=false -o APT::Sandbox::User=root
-		suite_run "$root" apt-get -q install -y --no-install-recommends dpkg-dev &&
-			suite_run "$root" "$@" update &&
-			suite_run "$root" env -C "$dir" "$@" source sparse || exit 1
+		root_run "$root" apt-get -q install -y --no-install-recommends dpkg-dev &&
+			root_run "$root" "$@" update &&
+			root_run "$root" env -C "$dir" "$@" source sparse || exit 1
 		dsc=$(echo "$tmp"/sparse_*.dsc) && src=$(echo "$tmp"/sparse-*/) &&
 			[ -f "$dsc" ] && [ -d "$src" ] || exit 1
 		version=${dsc##*/sparse_} version=${version%.dsc} src=$dir/${src#"$tmp"/}
 		# CC=gcc: Debian's patch pins sid's gcc-N.
-		suite_run "$root" make -C "$src" -j"$(nproc)" CC=gcc HAVE_LLVM=no \
+		root_run "$root" make -C "$src" -j"$(nproc)" CC=gcc HAVE_LLVM=no \
 			SPARSE_VERSION="$version ($SUITE_SPARSE_FROM source, built in $base)" sparse &&
-			suite_run "$root" install -D -m 755 "${src}sparse" "$SUITE_SPARSE" &&
-			suite_run "$root" "$SUITE_SPARSE" --version &&
+			root_run "$root" install -D -m 755 "${src}sparse" "$SUITE_SPARSE" &&
+			root_run "$root" "$SUITE_SPARSE" --version &&
 			echo "$version" >"$stamp.tmp" && mv "$stamp.tmp" "$stamp" || exit 1
 	) >"$logf" 2>&1 && return 0
 	tail -n 20 "$logf" >&2 2>/dev/null

@@ -1,0 +1,77 @@
+#!/bin/bash
+# shellcheck shell=bash
+# make systest's harness (sourced by scripts/systest.sh, the story): the
+# paths of the run, host checks (expect_host), steps (step, skipped when
+# ROULETTE_SYSTEST_SKIP names them), timings, the end of the run, and apt in
+# the system under test ($ROOT: lib-root.sh's R and Rout, log $ROOT_LOG).
+
+WORK=$ROULETTE_OUT/systest
+# shellcheck disable=SC2034 # lib-root.sh's R and Rout use both
+ROOT=$WORK/root ROOT_LOG=$WORK/chroot.log
+LOCAL_LIST=/etc/apt/sources.list.d/roulette-systest.list
+timings=()
+
+# expect_as TARGET NAME DETAIL CMD...: record PASS "[TARGET] NAME" when CMD
+# succeeds, else FAIL with DETAIL, and show the tail of the rootfs's log.
+# expect_host NAME DETAIL CMD...: the same for the story's $TARGET.
+expect_as() {
+	local tag=$1 name=$2 detail=$3
+	shift 3
+	"$@" && record PASS "[$tag] $name" && return
+	record FAIL "[$tag] $name: $detail"
+	tail -n 20 "$ROOT_LOG" | sed 's/^/    | /'
+	return 1
+}
+expect_host() { expect_as "$TARGET" "$@"; }
+
+# step FUNCTION ARGS...: one step of the story, timed; recorded as skipped
+# when ROULETTE_SYSTEST_SKIP names it.
+step() {
+	local t0=$SECONDS rc=0
+	if [[ " ${ROULETTE_SYSTEST_SKIP:-} " == *" $1 "* ]]; then
+		record SKIP "[$TARGET] $1: ROULETTE_SYSTEST_SKIP"
+		return 0
+	fi
+	log "step: $TARGET: $*"
+	"$@" || rc=$?
+	timing "$TARGET: $1" $((SECONDS - t0))
+	return "$rc"
+}
+
+# timing NAME SECONDS: a line of the timings the run prints at its end.
+timing() { timings+=("$(printf '%-60s %4d s' "$1" "$2")"); }
+
+# the_end: the last host check, the timings (and the crash dumps' sizes),
+# the closing line; exits.
+the_end() {
+	local left
+	left=$(pgrep -af "$ROULETTE_OUT/")
+	expect_as host "nothing left running from out/ (gpg-agent, QEMU)" "$left" test -z "$left"
+	echo
+	echo "systest timings:"
+	timing total "$SECONDS"
+	printf '  %s\n' "${timings[@]}"
+	crash_dump_sizes
+	results_close
+	exit
+}
+
+# note TEXT: a diagnostic line of the run (the releases and versions
+# behind the checks, whose names stay the same from run to run).
+note() { log "$TARGET: $*"; }
+logged() { local f=$1; shift; "$@" >>"$f" 2>&1; } # logged FILE CMD...
+since() { tail -n +"$(($1 + 1))" "$ROOT_LOG"; } # since LINE: the log after it
+log_lines() { wc -l <"$ROOT_LOG"; }
+
+# apt_get ARGS...: the system's apt-get, Recommends as its kind (install_mode).
+apt_get() {
+	[ "$RECOMMENDS" = on ] || set -- --no-install-recommends "$@"
+	R apt-get -y -o DPkg::Lock::Timeout=60 "$@"
+}
+
+# apt_get_local ARGS...: apt-get after reading the local repositories'
+# lists only (the suite's lists in the base are kept, the kernel debs cached).
+apt_get_local() {
+	R apt-get update -o Dir::Etc::SourceList="$LOCAL_LIST" -o Dir::Etc::SourceParts=- \
+		-o APT::Get::List-Cleanup=0 && apt_get "$@"
+}

@@ -1,0 +1,150 @@
+#!/bin/bash
+# shellcheck shell=bash
+# make systest: crash dumps (sourced by scripts/systest.sh): kdump-tools
+# set up as a sysadmin does, roulette's boom caught on every kernel, the
+# dump read back on the host. Owns sizes (the dumps' files, crash_dump_sizes).
+
+sizes=()
+
+# set_up_kdump ROW...: kdump-tools as a sysadmin installs it, and for
+# each row's kernel the capture initrd its kernel hook would build. The
+# hook's MODULES=dep finds no root device in a chroot ("failed to determine
+# device for /"; trixie's hook skips a chroot altogether): the same
+# mkinitramfs with MODULES=most; latest_sysctls marks it current, or
+# kdump-config deletes it and rebuilds at boot (80 s, TCG). kdump-config
+# load links /var/lib/kdump/vmlinuz to /boot/vmlinuz-KREL (the
+# KDUMP_KERNEL of /etc/default/kdump-tools) and fails without that file:
+# 7.x's image is /usr/lib/modules/KREL/vmlinuz, which trixie-backports'
+# kernel hooks hard-link there.
+set_up_kdump() {
+	local r k d=/var/lib/kdump what
+	expect_host "apt install kdump-tools makedumpfile procps" "apt-get failed" \
+		apt_get install kdump-tools makedumpfile procps || return
+	R sh -c "rm -rf $d/initramfs-tools && cp -pr /etc/initramfs-tools $d/ &&
+		echo MODULES=most >$d/initramfs-tools/conf.d/zzz-kdump"
+	for r in "$@"; do
+		k=$(krel "$r") what=
+		[ ! -f "$ROOT/usr/lib/modules/$k/vmlinuz" ] ||
+			what=", the image of /usr/lib/modules/$k/vmlinuz"
+		note "$r: capture kernel /boot/vmlinuz-$k$what"
+		expect_host "$r: kdump-config's capture kernel /boot/vmlinuz-KREL exists (from 7.x: the image of /usr/lib/modules/KREL/vmlinuz)" \
+			"$(stat -c "%n: inode %i, %h links" "$ROOT/boot/vmlinuz-$k" "$ROOT/usr/lib/modules/$k/vmlinuz" 2>&1 | tr '\n' ' ')" \
+			kdump_kernel_file "$k"
+		expect_host "$r: kdump initrd $d/initrd.img-KREL (mkinitramfs, MODULES=most)" "mkinitramfs failed" \
+			R sh -c "mkinitramfs -d $d/initramfs-tools -o $d/initrd.img-$k $k &&
+				cp /etc/kdump/sysctl.conf $d/latest_sysctls-$k"
+	done
+}
+
+# kdump_kernel_file KREL: /boot/vmlinuz-KREL is a file, and for 7.x the
+# very image the kernel package installed.
+kdump_kernel_file() {
+	local b=$ROOT/boot/vmlinuz-$1 m=$ROOT/usr/lib/modules/$1/vmlinuz
+	[ -f "$b" ] && { [ ! -f "$m" ] || [ "$b" -ef "$m" ] || cmp -s "$b" "$m"; }
+}
+
+# grep_all FILE REGEX...: every extended REGEX matches a line of FILE.
+grep_all() {
+	local f=$1 re
+	shift
+	for re in "$@"; do grep -qE -- "$re" "$f" || return; done
+}
+
+mtime() { stat -c %Y "$1"; }
+
+# dump_names_culprit TAG IMG BOOM: the dump kdump-tools saved in the
+# disk's /var/crash/STAMP/ (read with debugfs) names roulette: the Boom!
+# line, then the panic (boom=panic) or the oops, and a trace through
+# roulette_boom and roulette_read; the vmcore reads back with the system's
+# makedumpfile; the task that died (cat) ran KREL.
+dump_names_culprit() {
+	local tag=$1 img=$2 boom=$3 k=$4 out=${2%.img}-crash dm core v
+	rm -rf "$out" && mkdir -p "$out"
+	debugfs -R "rdump /var/crash $out" "$img" >>"$ROOT_LOG" 2>&1
+	dm=$(compgen -G "$out/crash/2*/dmesg.2*" | head -n 1)
+	core=$(compgen -G "${dm%/*}/dump.2*" | head -n 1)
+	expect_as "$tag" "kdump saved a dmesg and a vmcore in /var/crash/STAMP/" \
+		"found: $(cd "$out" && find . -type f | tr '\n' ' ')" test -s "$core" || return
+	log "$tag: $(cd "$out" && du -h crash/*/* | tr '\n\t' '  ')"
+	sizes+=("$(printf '%-60s %s' "$tag" "$(cd "${core%/*}" && du -h dump.* dmesg.* | tr '\n\t' '  ')")")
+	v=$(sed -n 's/.*roulette: Boom! sampled value is \([0-9]*\), which is < 100$/\1/p' "$dm" | head -n 1)
+	note "$tag: sampled value V is ${v:-absent}"
+	expect_as "$tag" "dump's dmesg: roulette: Boom! sampled value is V, which is < 100" "not in $dm" \
+		test -n "$v"
+	if [ "$boom" = panic ]; then
+		expect_as "$tag" "dump's dmesg: Kernel panic - not syncing: kernel-roulette: sampled value is V, which is < 100" \
+			"not in $dm" grep -qx ".*Kernel panic - not syncing: kernel-roulette: sampled value is $v, which is < 100" "$dm"
+	else
+		expect_as "$tag" "dump's dmesg: the oops: kernel BUG at .../roulette.c:N!, invalid opcode" "not in $dm" \
+			grep_all "$dm" 'kernel BUG at .*roulette\.c:[0-9]+!' 'invalid opcode'
+		# panic_on_oops: oops_end() kexecs into the capture kernel itself, before panic()
+		expect_as "$tag" "dump's dmesg ends with the oops (panic_on_oops: captured from oops_end, no 'Kernel panic' line)" \
+			"last line: $(tail -n 1 "$dm")" grep -q 'Modules linked in: roulette' <(tail -n 1 "$dm")
+	fi
+	expect_as "$tag" "dump's dmesg: the task that died ran the booted kernel (CPU: ... Comm: cat ... KREL #N)" \
+		"$(grep -a -m 1 'Comm: cat' "$dm")" grep -qF " $k #" <(grep -a 'Comm: cat' "$dm")
+	# an oops names the function that died on its RIP line, a panic in its call trace
+	expect_as "$tag" "dump's dmesg: the trace names roulette_boom and roulette_read" "not in $dm" \
+		grep_all "$dm" '[ :]roulette_boom[.a-z0-9]*\+0x[0-9a-f]+/0x[0-9a-f]+ \[roulette\]' \
+		' roulette_read[.a-z0-9]*\+0x[0-9a-f]+/0x[0-9a-f]+ \[roulette\]'
+	cp "$core" "$ROOT/tmp/dump"
+	expect_as "$tag" "the vmcore reads back: makedumpfile -R, then --dump-dmesg has the Boom! line" "see $ROOT_LOG" \
+		R sh -c "makedumpfile -R /tmp/vmcore </tmp/dump && makedumpfile --dump-dmesg /tmp/vmcore /tmp/vmcore.dmesg &&
+			grep -q 'roulette: Boom! sampled value is $v,' /tmp/vmcore.dmesg"
+	rm -f "$ROOT"/tmp/dump "$ROOT"/tmp/vmcore*
+}
+
+# crash_dump ROW...: a server's crash-dump pipeline (set_up_kdump) catches
+# roulette on every kernel of the system: per row two boots on copies of
+# the disk (crashkernel=, 1536 MiB): boom=panic, and the default boom=oops
+# with kernel.panic_on_oops=1 in /etc/sysctl.d; ROULETTE_KDUMP_BOOTS of
+# them side by side (default 2, one kernel's pair: on 2 cores the four
+# boots of Debian 13 took 241 s two by two, 313 s all at once, each boot
+# 2.5 times slower). The guest (tests/systest/kdump.sh)
+# checks the capture kernel is loaded and reads the device; the capture
+# kernel saves the dump and reboots (QEMU exits); the host reads the dump.
+crash_dump() {
+	local dir=$WORK/kdump per=${ROULETTE_KDUMP_BOOTS:-2} r b k i rb tag t0
+	local -a boots=()
+	rm -rf "$dir" && mkdir -p "$dir"
+	system_disk "$dir/system.img" || return 1
+	echo "kernel.panic_on_oops = 1" >"$dir/panic-on-oops.conf"
+	for r in "$@"; do
+		for b in panic oops; do
+			cp --sparse=always "$dir/system.img" "$dir/$r-$b.img" || return 1
+			boots+=("$r $b")
+		done
+		debugfs -w -R "write $dir/panic-on-oops.conf /etc/sysctl.d/90-panic-on-oops.conf" \
+			"$dir/$r-oops.img" >>"$ROOT_LOG" 2>&1
+	done
+	rm -f "$dir/system.img"
+	for ((i = 0; i < ${#boots[@]}; i += per)); do
+		t0=$(date +%s)
+		for rb in "${boots[@]:i:per}"; do
+			read -r r b <<<"$rb"
+			k=$(krel "$r")
+			ROULETTE_GUEST_MEM=1536 ROULETTE_BOOT_TIMEOUT=600 guest_start "$r-kdump-$b" "$dir" \
+				"$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
+				"root=/dev/vda rw crashkernel=256M systemd.unit=roulette-systest.service suites=systest/kdump.sh systest.kernel=$k systest.boom=$b" \
+				-drive "file=$dir/$r-$b.img,format=raw,if=virtio"
+		done
+		guest_wait
+		for rb in "${boots[@]:i:per}"; do
+			read -r r b <<<"$rb"
+			tag=$r-kdump-$b
+			# the results' last line came just before the panic, the console's at QEMU's exit
+			timing "$TARGET: kdump $r boom=$b: boot to panic" $(($(mtime "$dir/$tag.results") - t0))
+			timing "$TARGET: kdump $r boom=$b: capture, reboot" \
+				$(($(mtime "$dir/$tag.console") - $(mtime "$dir/$tag.results")))
+		done
+	done
+	for rb in "${boots[@]}"; do
+		read -r r b <<<"$rb"
+		dump_names_culprit "$r-kdump-$b" "$dir/$r-$b.img" "$b" "$(krel "$r")"
+	done
+}
+
+# crash_dump_sizes: the dumps' files, for the end of the run.
+crash_dump_sizes() {
+	[ ${#sizes[@]} -eq 0 ] || { echo "crash dumps:"; printf '  %s\n' "${sizes[@]}"; }
+}

@@ -1,0 +1,219 @@
+#!/bin/bash
+# shellcheck shell=bash
+# make systest: the package's life cycle in one system (sourced by
+# scripts/systest.sh): the system restored from its cached base, apt
+# install, kernel upgrades, boots, upgrade N -> N+1, removal of the older
+# kernel, purge. Owns RECOMMENDS (install_mode): whether the system's apt
+# installs Recommends (a default system) or not (a minimal one).
+
+MINIMAL_SUITES=bookworm
+RECOMMENDS=off
+
+# install_mode SUITE: Recommends off on a minimal system, on on a default one.
+install_mode() {
+	RECOMMENDS=on
+	[[ " $MINIMAL_SUITES " != *" $1 "* ]] || RECOMMENDS=off
+}
+
+# default_system: Recommends on (openssl: DKMS signs the modules).
+default_system() { [ "$RECOMMENDS" = on ]; }
+
+# restore_base_system SUITE ROW...: the suite's cached base system with the
+# first row's kernel meta-packages installed (roulette-dkms's dependencies
+# and the later rows' kernels downloaded), in $ROOT, with the local
+# repositories N and N+1 available to its apt. A minimal system or a
+# default one as the suite's kind (install_mode).
+restore_base_system() {
+	local suite=$1 base r key=minimal up=("dkms adduser")
+	install_mode "$suite"
+	! default_system || key=default
+	shift
+	for r in "$@"; do key+=-${KREL_OF[$r]}; done
+	for r in "${@:2}"; do up+=("$(kernel_packages "$suite" "$r")"); done
+	base=$(ROOT_RECOMMENDS=$(default_system && echo 1) root_base_tarball "$suite" "$key" \
+		"systemd-sysv,udev,kmod,initramfs-tools,$(kernel_packages "$suite" "$1" | tr ' ' ,)" \
+		"${up[@]}") || { record FAIL "[$TARGET] base rootfs: mmdebstrap failed"; return 1; }
+	root_unpack "$ROOT" "$base" || { record FAIL "[$TARGET] base rootfs: cannot unpack $base"; return 1; }
+	mkdir -p "$ROOT/srv/roulette" && cp -r "$ROULETTE_OUT/repo" "$WORK/next" "$ROOT/srv/roulette/"
+	# make repo's roulette.list, for the repository's place in this system
+	grep '^deb ' "$ROULETTE_OUT/repo/roulette.list" |
+		sed "s#$ROULETTE_OUT/repo#/srv/roulette/repo#g" >"$ROOT$LOCAL_LIST"
+	# the upgrades' kernel packages, downloaded when the base was built
+	cp "$ROOT"/var/cache/roulette-debs/*.deb "$ROOT/var/cache/apt/archives/" 2>/dev/null
+	installed_krel "$1"
+}
+
+# kernel_packages SUITE ROW: apt's words to install the row's kernel as a
+# user does, by its meta-packages (image and headers).
+kernel_packages() {
+	local t='' meta=${META_OF[$2]}
+	[ "${SUITE_OF[$2]}" = "$1" ] || t="-t ${SUITE_OF[$2]} "
+	echo "${t}$meta ${meta/linux-image-/linux-headers-}"
+}
+
+# apt_install_package ROW: apt install roulette-dkms; DKMS builds it for
+# the installed kernel, and signs it when openssl is there (Recommends on).
+apt_install_package() {
+	local k n via how='no Recommends'
+	k=$(krel "$1") n=$(log_lines)
+	note "$1's kernel is $k"
+	! default_system || how='Recommends on'
+	expect_host "apt install roulette-dkms from the local repository ($how)" "apt-get failed" \
+		apt_get_local install roulette-dkms || return
+	if default_system; then
+		via=$(Rout apt-cache rdepends --installed openssl | sed -n 3p | tr -d ' ')
+		note "openssl installed via $via"
+		expect_host "dkms made its signing key /var/lib/dkms/mok.key (openssl installed)" "no key" \
+			test -s "$ROOT/var/lib/dkms/mok.key"
+		expect_host "apt install tells how to enrol it: mokutil --import /var/lib/dkms/mok.pub" \
+			"not in the output" grep -q 'enrol it once: mokutil --import /var/lib/dkms/mok.pub' <(since "$n")
+	else
+		expect_host "no openssl: no DKMS signing key, no enrolment message" \
+			"$(ls "$ROOT/var/lib/dkms/mok."* 2>&1)" no_key "$n"
+	fi
+	expect_host "dkms status: roulette/N installed for the $1 kernel" "$(Rout dkms status | tr '\n' ';')" \
+		dkms_installed "$VERSION" "$k"
+	expect_host "hello, mymod, roulette in /lib/modules/KREL/updates/dkms (the $1 kernel)" "missing" \
+		modules_present "$k"
+	expect_host "system group roulette created" "no group" R getent group roulette
+	expect_host "udev rule installed (60-roulette.rules)" "missing" \
+		test -f "$ROOT/usr/lib/udev/rules.d/60-roulette.rules"
+	expect_host "modprobe.d defaults installed as a conffile" "missing or not a conffile" \
+		grep -qx /etc/modprobe.d/roulette.conf "$ROOT/var/lib/dpkg/info/roulette-dkms.conffiles"
+}
+
+# upgrade_kernel SUITE ROW INSTALLED-ROW...: apt install the row's image and
+# headers; DKMS rebuilds from the kernel hooks, no dkms call of ours. On a
+# minimal system (Recommends off) the image comes first and its headers
+# later, as an admin who forgot them: nothing is built until the headers'
+# hook (/etc/kernel/header_postinst.d/dkms) runs.
+upgrade_kernel() {
+	local suite=$1 row=$2 k
+	local -a all words pre=()
+	shift 2
+	read -ra words <<<"$(kernel_packages "$suite" "$row")"	# [-t SUITE] IMAGE HEADERS
+	[ "${words[0]}" != -t ] || pre=("${words[@]:0:2}")
+	if ! default_system; then
+		expect_host "apt install ${words[*]:0:${#words[@]}-1} (no headers yet)" "apt-get failed" \
+			apt_get install "${words[@]:0:${#words[@]}-1}" || return
+		installed_krel "$row"
+		k=$(krel "$row")
+		note "$row's kernel is $k"
+		expect_host "no headers for the $row kernel: DKMS built nothing for it" \
+			"$(Rout dkms status | tr '\n' ';') $(ko "$k" mymod)" not_built "$k"
+		words=("${pre[@]}" "${words[-1]}")
+	fi
+	expect_host "apt install ${words[*]}" "apt-get failed" apt_get install "${words[@]}" || return
+	installed_krel "$row"
+	k=$(krel "$row")
+	note "$row's kernel is $k"
+	expect_host "dkms rebuilt automatically: installed for the $row kernel" "$(Rout dkms status | tr '\n' ';')" \
+		dkms_installed "$VERSION" "$k"
+	mapfile -t all < <(krels "$@" "$row")
+	expect_host "modules exist for every installed kernel ($* $row)" "missing: ${all[*]}" \
+		modules_present "${all[@]}"
+}
+
+# system_disk IMG: the system as it is now, as an ext4 image, with the guest
+# suites (tests/*/ under /tests) and the unit that runs the ones named by
+# suites= on the kernel command line (tests/systest/roulette-systest.service).
+system_disk() {
+	local img=$1 d
+	rm -rf "$ROOT/tests" && mkdir -p "$ROOT/tests"
+	cp "$ROULETTE_TOP/tests/lib.sh" "$ROULETTE_TOP/tests/kernel-reports.txt" "$ROOT/tests/"
+	for d in "$ROULETTE_TOP"/tests/*/; do
+		compgen -G "$d*.sh" >/dev/null && cp -r "${d%/}" "$ROOT/tests/"
+	done
+	cp "$ROULETTE_TOP/tests/systest/roulette-systest.service" "$ROOT/etc/systemd/system/"
+	rm -f "$img"
+	mke2fs -q -F -t ext4 -d "$ROOT" "$img" 4G >>"$ROOT_LOG" 2>&1 ||
+		record FAIL "[$TARGET] guest disk image: mke2fs -d failed"
+	# The test's own files leave the rootfs again: the purge looks at /etc.
+	rm -rf "$ROOT/tests" "$ROOT/etc/systemd/system/roulette-systest.service"
+	[ -s "$img" ]
+}
+
+# boot_each_kernel ROW...: the system as it is now, as a disk, booted with
+# each kernel under QEMU (side by side): systemd runs the suite
+# tests/systest/ with tests/lib.sh's runner; guest_wait records it under
+# the row's name, or TAG for a ROW written TAG=ROW.
+boot_each_kernel() {
+	local r tag k signer=none
+	# DKMS signs with its key when it has one (tests/systest/01-system.sh)
+	[ -e "$ROOT/var/lib/dkms/mok.pub" ] && signer=dkms
+	system_disk "$WORK/disk.img" || return 1
+	for r in "$@"; do
+		tag=${r%%=*} r=${r#*=}
+		k=$(krel "$r")
+		ROULETTE_GUEST_MEM=1024 guest_start "$tag" "$WORK/boot" "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
+			"root=/dev/vda rw systemd.unit=roulette-systest.service suites=systest systest.kernel=$k systest.version=$VERSION systest.signer=$signer" \
+			-drive "file=$WORK/disk.img,format=raw,if=virtio" -snapshot
+	done
+	guest_wait
+}
+
+# upgrade_package ROW...: apt upgrade to N+1; DKMS replaces N for every
+# kernel.
+upgrade_package() {
+	local r k got
+	echo "deb [signed-by=/srv/roulette/repo/roulette-dkms.gpg] file:/srv/roulette/next/repo ./" >>"$ROOT$LOCAL_LIST"
+	expect_host "apt upgrade roulette-dkms N -> N+1" "apt-get failed" \
+		apt_get_local install roulette-dkms
+	# shellcheck disable=SC2016 # a dpkg-query format
+	got=$(Rout dpkg-query -W -f='${Version}' roulette-dkms)
+	expect_host "package version is now N+1" "got '$got'" test "$got" = "$NEXT"
+	expect_host "dkms holds only N+1" "dkms has: $(dkms_versions | tr '\n' ' ')" \
+		test "$(dkms_versions)" = "$NEXT"
+	for r in "$@"; do
+		k=$(krel "$r")
+		expect_host "dkms: N+1 installed for the $r kernel, modules rebuilt (modinfo version)" \
+			"status '$(Rout dkms status -k "$k" | tr '\n' ';')', mymod.ko version '$(ko_version "$k" mymod)'" \
+			rebuilt_as "$NEXT" "$k"
+	done
+	expect_host "old sources gone: /usr/src/roulette-N, /var/lib/dkms/roulette/N" \
+		"still there" old_gone "$VERSION"
+}
+
+# remove_old_kernel ROW KEPT-ROW...: apt purge of the row's kernel (its
+# image and headers, as a user clears an old kernel after an upgrade):
+# DKMS's kernel hook (/etc/kernel/prerm.d/dkms) removes roulette for it;
+# the kept kernels keep theirs (version N+1 by then: after upgrade_package).
+remove_old_kernel() {
+	local row=$1 k n r left
+	local -a pkgs
+	k=$(krel "$1")
+	shift
+	# shellcheck disable=SC2016 # a dpkg-query format
+	mapfile -t pkgs < <(Rout dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "linux-image-$k*" \
+		"linux-headers-$k" 2>/dev/null | awk '$1 == "ii" { print $2 }')
+	n=$(log_lines)
+	note "the $row kernel's packages: ${pkgs[*]:-linux-image-$k}"
+	expect_host "apt purge the $row kernel's image and headers" "apt-get failed" \
+		apt_get purge "${pkgs[@]:-linux-image-$k}" || return
+	# dkms 3.0 (bookworm) and 3.2 (trixie) word it differently
+	expect_host "the kernel hook said: dkms: removing roulette N+1 for the $row kernel" "not in apt's output" \
+		grep -qF -e "dkms: removing: roulette $NEXT ($k)" \
+		-e "dkms: removing module roulette/$NEXT for kernel $k " <(since "$n")
+	expect_host "dkms status: no roulette for the $row kernel" "$(Rout dkms status -m roulette | tr '\n' ';')" \
+		not_for "$k"
+	left=$(cd "$ROOT" && find lib/modules/"$k" usr/lib/modules/"$k" 2>/dev/null | grep -E 'updates|\.ko' | tr '\n' ' ')
+	expect_host "no module of the removed kernel left in /lib/modules/KREL" "left: $left" test -z "$left"
+	log "after the purge: /lib/modules/$k $([ -e "$ROOT/lib/modules/$k" ] || [ -e "$ROOT/usr/lib/modules/$k" ] && echo remains || echo is gone)"
+	for r in "$@"; do
+		expect_host "roulette N+1 still installed for the kept $r kernel" \
+			"$(Rout dkms status | tr '\n' ';')" built_by_dkms "$NEXT" "$(krel "$r")"
+	done
+}
+
+# purge_package: apt purge; nothing of the package is left.
+purge_package() {
+	local left
+	expect_host "apt purge roulette-dkms" "apt-get failed" apt_get purge roulette-dkms
+	rm -f "$ROOT$LOCAL_LIST"	# the test's own file
+	expect_host "dpkg: roulette-dkms purged" "status '$(pkg_status)'" purged
+	left=$(leftovers)
+	expect_host "nothing left in /usr/src, /lib/modules/*/updates, /var/lib/dkms, /etc, udev" \
+		"left: $left" test -z "$left"
+	expect_host "group roulette removed (it had no members)" "$(Rout getent group roulette)" \
+		no_group
+}
