@@ -30,7 +30,14 @@ log "rpmbuild -ba roulette-dkms $version"
 udevdefine=()
 [ "$(rpm --eval '%{_udevrulesdir}')" = '%{_udevrulesdir}' ] &&
 	udevdefine=(--define "_udevrulesdir /usr/lib/udev/rules.d")
-rpmbuild -ba --nodeps --define "_topdir $top" "${udevdefine[@]}" "$top/SPECS/roulette-dkms.spec" \
+# Its brp-compress (man pages, gzip as on Fedora and EL) uses bash's
+# read -d but runs under Debian's sh, dash, and compresses nothing: run it
+# with bash.
+postdefine=()
+post=$(rpm --eval '%{__os_install_post}' | sed '/^ *$/d; s/$/;/' | tr '\n' ' ')
+[[ $post == *"/usr/lib/rpm/brp-compress"* ]] && [ "$(readlink -f /bin/sh)" != /usr/bin/bash ] &&
+	postdefine=(--define "__os_install_post ${post//\/usr\/lib\/rpm\/brp-compress/bash /usr/lib/rpm/brp-compress}")
+rpmbuild -ba --nodeps --define "_topdir $top" "${udevdefine[@]}" "${postdefine[@]}" "$top/SPECS/roulette-dkms.spec" \
 	>"$top/build.log" 2>&1 || {
 	tail -n 30 "$top/build.log" >&2
 	die "rpmbuild failed (log: $top/build.log)"

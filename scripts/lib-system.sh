@@ -33,14 +33,16 @@ sys_mmdebstrap() {
 # (one word list, e.g. "-t trixie-backports linux-image-cloud-amd64 ...")
 # is installed later by the test, downloaded only into
 # /var/cache/roulette-debs so that needs no network. Apt lists kept. KEY
-# names the kernel releases: a new ABI makes a new base.
+# names the kernel releases: a new ABI makes a new base; so does another
+# package list (a checksum of PACKAGES and APT-ARGS ends the name).
 sys_base_tarball() {
 	local suite=$1 key=$2 pkgs=$3 dir=$ROULETTE_CACHE/systest a hooks=()
 	shift 3
 	for a in "$@"; do
 		hooks+=(--customize-hook="chroot \"\$1\" apt-get install -qq --download-only $a")
 	done
-	local tarball=$dir/base-$suite-$key.tar.zst tmp
+	local tarball tmp
+	tarball=$dir/base-$suite-$key-$(printf '%s\n' "$pkgs" "$@" | md5sum | cut -c 1-8).tar.zst
 	if [ ! -s "$tarball" ]; then
 		mkdir -p "$dir" && tmp=$(mktemp -d "$dir/base.XXXXXX") || return 1
 		# shellcheck disable=SC2016 # $1 is the hook's argument

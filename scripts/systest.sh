@@ -292,7 +292,7 @@ restore_base_system() {
 	for r in "$@"; do key+=-${KREL_OF[$r]}; done
 	for r in "${@:2}"; do up+=("$(kernel_packages "$suite" "$r")"); done
 	base=$(SYS_RECOMMENDS=$([ "$recommends" = on ] && echo 1) sys_base_tarball "$suite" "$key" \
-		"systemd-sysv,udev,kmod,initramfs-tools,$(kernel_packages "$suite" "$1" | tr ' ' ,)" \
+		"systemd-sysv,udev,kmod,initramfs-tools,man-db,$(kernel_packages "$suite" "$1" | tr ' ' ,)" \
 		"${up[@]}") || { record FAIL "[$target] base rootfs: mmdebstrap failed"; return 1; }
 	sys_umount_all "$ROOT"
 	if ! rm -rf "$ROOT" || ! mkdir -p "$ROOT" || ! tar -C "$ROOT" --numeric-owner -I zstd -xf "$base" ||
