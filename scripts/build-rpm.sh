@@ -22,14 +22,17 @@ mkdir -p "$top"/{SOURCES,SPECS,BUILD,RPMS,SRPMS}
 pkg_stage "$top/$name" "$PKG_VERSION" || die "cannot stage the sources"
 tar -C "$top" --owner=0 --group=0 --sort=name -czf "$top/SOURCES/$name.tar.gz" "$name"
 cp "$top/$name/rpm/roulette-dkms.spec" "$top/SPECS/"
+cp "$top/$name/sysusers.d/roulette.conf" "$top/SOURCES/roulette.sysusers"
 rm -rf "${top:?}/$name"
 
 log "rpmbuild -ba roulette-dkms $version"
 # Debian's rpm has no database of the build machine's packages (--nodeps)
-# and no systemd-rpm-macros (the macro it would define).
+# and no systemd-rpm-macros (the macros it would define).
 udevdefine=()
 [ "$(rpm --eval '%{_udevrulesdir}')" = '%{_udevrulesdir}' ] &&
 	udevdefine=(--define "_udevrulesdir /usr/lib/udev/rules.d")
+[ "$(rpm --eval '%{_sysusersdir}')" = '%{_sysusersdir}' ] &&
+	udevdefine+=(--define "_sysusersdir /usr/lib/sysusers.d")
 # Its brp-compress (man pages, gzip as on Fedora and EL) uses bash's
 # read -d but runs under Debian's sh, dash, and compresses nothing: run it
 # with bash.
