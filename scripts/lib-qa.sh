@@ -1,0 +1,151 @@
+#!/bin/bash
+# shellcheck shell=bash
+# Debian's own QA of the .deb, as Salsa CI runs it: piuparts (install,
+# remove, purge in a clean chroot of each suite, with a before/after
+# filesystem diff). Source it after lib.sh, lib-pkg.sh and lib-system.sh;
+# each function records its results (lib.sh: record) and logs to $QA_WORK.
+
+QA_WORK=${QA_WORK:-$ROULETTE_OUT/qa}
+QA_MIRROR=${SUITE_MIRROR:-http://deb.debian.org/debian}
+# The package checks of piuparts' own server scripts (missing md5sums,
+# obsolete conffiles, unowned lib links, bad permissions, missing
+# copyright) and the root password that sudo, a Recommends of dkms, wants
+# before it lets itself be removed. Not the whole directory: its speed-up
+# scripts divert /usr/bin/sync, which debsums then reports on trixie.
+QA_PIUPARTS_SCRIPTS="pre_remove_40_find_missing_md5sums pre_remove_40_find_obsolete_conffiles
+	pre_remove_40_find_unowned_lib_links pre_remove_50_find_bad_permissions
+	pre_remove_50_find_missing_copyright pre_test_root_password"
+# The runs: NAME SUITE RECOMMENDS(on|off) BASE-PACKAGES(, or -). The
+# headers run installs the suite's kernel headers in the base first, so
+# DKMS builds the modules at install and the purge must remove them.
+QA_PIUPARTS_RUNS=${QA_PIUPARTS_RUNS:-"bookworm bookworm off -
+trixie trixie off -
+sid sid off -
+trixie-recommends trixie on -
+trixie-headers trixie off linux-headers-cloud-amd64"}
+
+# qa_piuparts_base SUITE PACKAGES: piuparts' cached --basetgz of SUITE
+# (minbase, with PACKAGES if not "-"), made again after a week (piuparts
+# upgrades it at every run: an old base makes every run slower).
+qa_piuparts_base() {
+	local suite=$1 pkgs=$2 dir=$ROULETTE_CACHE/piuparts tarball tmp inc=()
+	tarball=$dir/base-$suite.tar.gz
+	if [ "$pkgs" != - ]; then
+		inc=(--include="$pkgs")
+		tarball=$dir/base-$suite-${pkgs//,/-}.tar.gz
+	fi
+	if [ ! -s "$tarball" ] || [ -n "$(find "$tarball" -mtime +6)" ]; then
+		mkdir -p "$dir" && tmp=$(mktemp "$dir/base.XXXXXX.tar.gz") || return 1
+		if ! sys_mmdebstrap "$suite" "$tmp" "${inc[@]}" ||
+			! mv "$tmp" "$tarball"; then
+			rm -f "$tmp"
+			return 1
+		fi
+	fi
+	echo "$tarball"
+}
+
+# qa_piuparts_run NAME SUITE RECOMMENDS PACKAGES: one piuparts run of
+# roulette-dkms from the flat repository $QA_WORK/piuparts-repo, by name
+# (--apt), so that its scripts see the package (PIUPARTS_OBJECTS: with a
+# .deb file they would check nothing); its log is $QA_WORK/piuparts-NAME.log.
+qa_piuparts_run() {
+	local name=$1 suite=$2 rec=$3 pkgs=$4 base rc=0 start=$SECONDS
+	local logf=$QA_WORK/piuparts-$name.log what="Recommends $3" repo=$QA_WORK/piuparts-repo
+	local -a opts=(-d "$suite" -m "$QA_MIRROR" --scriptsdir "$QA_WORK/piuparts-scripts"
+		--no-check-valid-until -l "$logf" --apt --bindmount "$repo" --testdebs-repo "$repo")
+	[ "$rec" = on ] && opts+=(--install-recommends)
+	[ "$pkgs" = - ] || what+=", $pkgs in the base"
+	rm -f "$logf"
+	if ! base=$(qa_piuparts_base "$suite" "$pkgs" 2>"$logf.base"); then
+		record FAIL "[piuparts-$name] base chroot ($what): mmdebstrap failed, see $logf.base"
+		return 1
+	fi
+	timeout 1800 piuparts -b "$base" "${opts[@]}" roulette-dkms >/dev/null 2>&1 || rc=$?
+	log "piuparts $name: exit $rc, $((SECONDS - start)) s"
+	if [ "$rc" -eq 0 ] && tail -n 1 "$logf" | grep -q 'PASS: All tests'; then
+		record PASS "[piuparts-$name] piuparts ($what): install, remove, purge leave nothing, package checks pass"
+	else
+		record FAIL "[piuparts-$name] piuparts ($what): exit $rc: $(grep -m 3 -e 'ERROR' -e 'FAIL' "$logf" | tr '\n' ' ' | head -c 400) (log: $logf)"
+		return 1
+	fi
+	# With headers in the base, DKMS must have built (else the purge
+	# proved nothing about the modules).
+	[ "$pkgs" = - ] || qa_expect_log "[piuparts-$name] DKMS built and installed roulette's modules during the install" \
+		"$logf" 'roulette\.ko'
+}
+
+# qa_expect_log NAME LOGFILE ERE: PASS when LOGFILE has a line matching ERE.
+qa_expect_log() {
+	if grep -Eq -- "$3" "$2"; then
+		record PASS "$1"
+	else
+		record FAIL "$1: no line matching /$3/ in $2"
+	fi
+}
+
+# qa_piuparts [DEB]: every run of QA_PIUPARTS_RUNS on the .deb (default:
+# make deb's), one after the other.
+qa_piuparts() {
+	local deb=${1:-} name suite rec pkgs s
+	[ -n "$deb" ] || deb=$(compgen -G "$ROULETTE_OUT/deb/roulette-dkms_*_all.deb" | head -n 1)
+	[ -f "$deb" ] || { record FAIL "[piuparts] no .deb to test (make deb)"; return 1; }
+	apt_install piuparts mmdebstrap apt-utils || { record FAIL "[piuparts] cannot install piuparts"; return 1; }
+	if ! rm -rf "$QA_WORK/piuparts-repo" || ! mkdir -p "$QA_WORK/piuparts-repo" ||
+		! cp "$deb" "$QA_WORK/piuparts-repo/" ||
+		! (cd "$QA_WORK/piuparts-repo" && apt-ftparchive packages . >Packages); then
+		record FAIL "[piuparts] cannot make the repository of the .deb"
+		return 1
+	fi
+	mkdir -p "$QA_WORK/piuparts-scripts" && rm -f "$QA_WORK"/piuparts-scripts/*
+	for s in $QA_PIUPARTS_SCRIPTS; do
+		cp "/etc/piuparts/scripts/$s" "$QA_WORK/piuparts-scripts/" ||
+			{ record FAIL "[piuparts] piuparts' script $s is missing"; return 1; }
+	done
+	while read -r name suite rec pkgs; do
+		[ -n "$name" ] && qa_piuparts_run "$name" "$suite" "$rec" "$pkgs"
+	done <<<"$QA_PIUPARTS_RUNS"
+}
+
+# QA_REPROTEST_VARY: what two builds differ in (reprotest --vary): at
+# least build path, time (faketime), timezone, locale, umask and user.
+QA_REPROTEST_VARY=-all,+build_path,+time,+timezone,+locales,+umask,+user_group,+home,+exec_path
+
+# qa_reprotest_deb SUITE: reprotest of make deb's source package in the
+# suite's chroot (where build-deb.sh builds; lib-pkg.sh: pkg_build_root):
+# two builds from the .dsc varying QA_REPROTEST_VARY (the second as user
+# rpbuild, in Estonian, 398 days later under faketime) must give
+# identical .deb bytes.
+qa_reprotest_deb() {
+	local suite=$1 root tmp dsc logf=$QA_WORK/reprotest-deb.log rc=0 start=$SECONDS
+	dsc=$(compgen -G "$ROULETTE_OUT/deb/roulette_*.dsc" | head -n 1)
+	[ -f "$dsc" ] || { record FAIL "[reprotest] no source package to build (make deb)"; return 1; }
+	mkdir -p "$QA_WORK"
+	root=$(pkg_build_root "$suite" 2>"$logf") ||
+		{ record FAIL "[reprotest] no $suite chroot to build in (log: $logf)"; return 1; }
+	(
+		suite_lock "$suite" || exit 1
+		[ -x "$root/usr/bin/reprotest" ] && [ -s "$root/var/lib/roulette-reprotest" ] && exit 0
+		suite_run "$root" apt-get install -y -qq --no-install-recommends reprotest faketime sudo locales &&
+			suite_run "$root" sh -c 'sed -i "s/^# *\(et_EE.UTF-8 UTF-8\)/\1/" /etc/locale.gen && locale-gen &&
+				{ getent passwd rpbuild >/dev/null ||
+					useradd --system --user-group --home-dir /nonexistent rpbuild; } &&
+				echo "reprotest, faketime, et_EE.UTF-8, user rpbuild" >/var/lib/roulette-reprotest'
+	) >>"$logf" 2>&1 || { record FAIL "[reprotest] cannot set up reprotest in the $suite chroot (log: $logf)"; return 1; }
+	tmp=$(mktemp -d "$root/tmp/roulette-reprotest.XXXXXX") || return 1
+	cp "$dsc" "${dsc%.dsc}".tar.* "$tmp/" || return 1
+	suite_run "$root" env -C "/tmp/${tmp##*/}" timeout 1200 reprotest --verbosity 1 \
+		--vary="$QA_REPROTEST_VARY" --vary=user_group.available+=rpbuild:rpbuild \
+		--vary=time.faketimes+=+398days+7hours+13minutes \
+		--store-dir="/tmp/${tmp##*/}/store" "${dsc##*/}" -- null >>"$logf" 2>&1 || rc=$?
+	log "reprotest .deb: exit $rc, $((SECONDS - start)) s"
+	if [ "$rc" -eq 0 ] && grep -q '^Reproduction successful' "$logf"; then
+		record PASS "[reprotest] .deb: two builds varying build path, time, timezone, locale, umask, user, HOME, PATH are identical"
+		grep -A1 '^No differences' "$logf" | tail -n 1 | sed 's/^/    /'
+	else
+		record FAIL "[reprotest] .deb: two builds differ or failed: exit $rc (log: $logf; diffoscope output in the chroot's /tmp/${tmp##*/}/store)"
+		tail -n 20 "$logf"
+		return 1
+	fi
+	rm -rf "$tmp"
+}
