@@ -4,6 +4,8 @@
 #   - W=1 + sparse (C=2) builds for every "check" row of tests/kernels.conf,
 #     each built as its own system would (scripts/lib.sh: kernel_build)
 #   - shellcheck on every shell script, the test helpers with -Wall -Wextra
+#   - the .deb: built in trixie, lintian of Debian 12, 13 and sid, reprotest
+#     (scripts/lib-qa.sh)
 #   - version agreement (scripts/check-version.sh, when present)
 # Results in the common format (out/results/check.txt); exits non-zero on failure.
 set -euo pipefail
@@ -11,6 +13,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib-pkg.sh
 . "$(dirname "$0")/lib-pkg.sh"
+# shellcheck source=lib-qa.sh
+. "$(dirname "$0")/lib-qa.sh"
 
 apt_install linux-source-6.12 sparse shellcheck perl gcc libc6-dev make xz-utils ||
 	die "cannot install the check tools"
@@ -105,6 +109,9 @@ for s in trixie sid; do
 		{ grep -v 'running with root privileges' || true; } >"$work/lint.log"
 	result "lintian --pedantic of $s on the .deb" "$work/lint.log"
 done
+
+# Two builds of the .deb under varied environments give the same bytes.
+qa_reprotest_deb trixie || true	# recorded
 
 if [ -x "$ROULETTE_TOP/scripts/check-version.sh" ]; then
 	"$ROULETTE_TOP/scripts/check-version.sh" >"$work/version.log" 2>&1 && : >"$work/version.log"

@@ -15,6 +15,8 @@ QA_MIRROR=${SUITE_MIRROR:-http://deb.debian.org/debian}
 QA_PIUPARTS_SCRIPTS="pre_remove_40_find_missing_md5sums pre_remove_40_find_obsolete_conffiles
 	pre_remove_40_find_unowned_lib_links pre_remove_50_find_bad_permissions
 	pre_remove_50_find_missing_copyright pre_test_root_password"
+# What those scripts print when they find something.
+QA_PIUPARTS_FINDINGS='MD5SUM FILE NOT FOUND|FILE WITHOUT MD5SUM|MD5SUM WITHOUT FILE|MISSING OBJECT|OBSOLETE CONFFILE|UNOWNED SYMLINK|BAD PERMISSIONS|MISSING COPYRIGHT FILE'
 # The runs: NAME SUITE RECOMMENDS(on|off) BASE-PACKAGES(, or -). The
 # headers run installs the suite's kernel headers in the base first, so
 # DKMS builds the modules at install and the purge must remove them.
@@ -63,11 +65,18 @@ qa_piuparts_run() {
 	fi
 	timeout 1800 piuparts -b "$base" "${opts[@]}" roulette-dkms >/dev/null 2>&1 || rc=$?
 	log "piuparts $name: exit $rc, $((SECONDS - start)) s"
-	if [ "$rc" -eq 0 ] && tail -n 1 "$logf" | grep -q 'PASS: All tests'; then
-		record PASS "[piuparts-$name] piuparts ($what): install, remove, purge leave nothing, package checks pass"
+	if [ "$rc" -eq 0 ] && grep -q 'INFO: PASS: All tests' "$logf"; then
+		record PASS "[piuparts-$name] piuparts ($what): install, remove, purge leave nothing behind"
 	else
 		record FAIL "[piuparts-$name] piuparts ($what): exit $rc: $(grep -m 3 -e 'ERROR' -e 'FAIL' "$logf" | tr '\n' ' ' | head -c 400) (log: $logf)"
 		return 1
+	fi
+	# The server scripts report in the log; most of them still exit 0.
+	if grep -q 'tmp/scripts/pre_remove_50_find_missing_copyright' "$logf" &&
+		! grep -Eq "$QA_PIUPARTS_FINDINGS" "$logf"; then
+		record PASS "[piuparts-$name] piuparts' package checks ran and found nothing (md5sums, conffiles, lib links, permissions, copyright)"
+	else
+		record FAIL "[piuparts-$name] piuparts' package checks: $(grep -Em 3 "$QA_PIUPARTS_FINDINGS" "$logf" | tr '\n' ' ' | head -c 400) (or they did not run) (log: $logf)"
 	fi
 	# With headers in the base, DKMS must have built (else the purge
 	# proved nothing about the modules).
@@ -148,4 +157,24 @@ qa_reprotest_deb() {
 		return 1
 	fi
 	rm -rf "$tmp"
+}
+
+# Suites with no system of their own in make systest whose autopkgtest it
+# runs all the same (Debian runs a package's autopkgtest in unstable first).
+QA_AUTOPKGTEST_SUITES=${QA_AUTOPKGTEST_SUITES:-sid}
+
+# qa_autopkgtest_more: systest.sh's run_autopkgtest on each of
+# QA_AUTOPKGTEST_SUITES, with the headers of the suite's first row of the
+# kernel table, unless this run has a system of that suite (rows_of).
+qa_autopkgtest_more() {
+	local s r
+	for s in $QA_AUTOPKGTEST_SUITES; do
+		[ -z "${rows_of[$s]:-}" ] || continue
+		r=$(awk -v s="$s" '!/^#/ && $2 == s { print $1; exit }' "$KERNEL_TABLE")
+		[ -n "$r" ] || { record FAIL "[$s] autopkgtest: no row of suite $s in the kernel table"; continue; }
+		row_ready "$r" "$QA_WORK/resolve-$s.log" || continue
+		# shellcheck disable=SC2034 # the [target] of systest.sh's records
+		target=$s
+		step run_autopkgtest "$s" "$r"
+	done
 }

@@ -23,6 +23,8 @@ set -uo pipefail
 . "$(dirname "$0")/lib-pkg.sh"
 # shellcheck source=lib-system.sh
 . "$(dirname "$0")/lib-system.sh"
+# shellcheck source=lib-qa.sh
+. "$(dirname "$0")/lib-qa.sh"
 
 work=$ROULETTE_OUT/systest
 ROOT=$work/root
@@ -866,4 +868,6 @@ done
 if [ -n "${rows_of[bookworm]:-}" ] && [ -n "${rows_of[trixie]:-}" ]; then
 	release_upgrade bookworm trixie
 fi
+qa_autopkgtest_more	# sid (scripts/lib-qa.sh)
+target=packages step qa_piuparts
 the_end
