@@ -112,6 +112,7 @@ done
 
 # Two builds of the .deb under varied environments give the same bytes.
 qa_reprotest_deb trixie || true	# recorded
+qa_reprotest_rpm || true
 
 if [ -x "$ROULETTE_TOP/scripts/check-version.sh" ]; then
 	"$ROULETTE_TOP/scripts/check-version.sh" >"$work/version.log" 2>&1 && : >"$work/version.log"

@@ -178,3 +178,34 @@ qa_autopkgtest_more() {
 		step run_autopkgtest "$s" "$r"
 	done
 }
+
+# qa_reprotest_rpm: make rpm twice into the same place as the same user
+# (rpm 4.18 writes the building user as owner of the .src.rpm's files and
+# the expanded %install, with the build root's path, into it; the .rpm
+# carries the .src.rpm's MD5), the second 398 days later (faketime), in
+# another timezone and locale, with umask 002 and another HOME: both
+# .rpm and .src.rpm must be identical (SOURCE_DATE_EPOCH: build-rpm.sh).
+qa_reprotest_rpm() {
+	local d=$QA_WORK/reprotest-rpm logf=$QA_WORK/reprotest-rpm.log f bad='' start=$SECONDS
+	apt_install faketime >"$logf" 2>&1 || { record FAIL "[reprotest] cannot install faketime"; return 1; }
+	rm -rf "$d" "$d.first" && mkdir -p "$d" || return 1
+	if ! (umask 022 && TZ=UTC LC_ALL=C.UTF-8 ROULETTE_NO_LINT=1 ROULETTE_OUT=$d \
+		"$ROULETTE_TOP/scripts/build-rpm.sh") >>"$logf" 2>&1 || ! mv "$d" "$d.first" || ! mkdir -p "$d" ||
+		! (umask 002 && cd / && TZ=GMT-14 LC_ALL=et_EE.UTF-8 LANG=et_EE.UTF-8 HOME=/nonexistent \
+			NO_FAKE_STAT=1 ROULETTE_NO_LINT=1 ROULETTE_OUT=$d faketime +398days \
+			"$ROULETTE_TOP/scripts/build-rpm.sh") >>"$logf" 2>&1; then
+		record FAIL "[reprotest] .rpm: a build failed (log: $logf)"
+		return 1
+	fi
+	for f in "$d.first"/rpm/*.rpm; do
+		cmp "$f" "$d/rpm/${f##*/}" >>"$logf" 2>&1 || bad+=" ${f##*/}"
+	done
+	log "reprotest .rpm: $((SECONDS - start)) s"
+	if [ -z "$bad" ] && compgen -G "$d.first/rpm/*.noarch.rpm" >/dev/null; then
+		record PASS "[reprotest] .rpm and .src.rpm: two builds varying time, timezone, locale, umask, HOME are identical"
+		sha256sum "$d/rpm/"*.rpm | sed "s#$d/rpm/##; s/^/    /"
+	else
+		record FAIL "[reprotest] .rpm: the builds differ:${bad:- no .rpm} (log: $logf; rpm -qp --xml shows where)"
+	fi
+	rm -rf "$d.first"
+}
