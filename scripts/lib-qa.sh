@@ -38,6 +38,7 @@ qa_piuparts_base() {
 	fi
 	if [ ! -s "$tarball" ] || [ -n "$(find "$tarball" -mtime +6)" ]; then
 		mkdir -p "$dir" && tmp=$(mktemp "$dir/base.XXXXXX.tar.gz") || return 1
+		find "$dir" -name 'base.*.tar.gz' ! -path "$tmp" -mmin +180 -delete	# a killed run's
 		if ! sys_mmdebstrap "$suite" "$tmp" "${inc[@]}" ||
 			! mv "$tmp" "$tarball"; then
 			rm -f "$tmp"
@@ -54,8 +55,11 @@ qa_piuparts_base() {
 qa_piuparts_run() {
 	local name=$1 suite=$2 rec=$3 pkgs=$4 base rc=0 start=$SECONDS
 	local logf=$QA_WORK/piuparts-$name.log what="Recommends $3" repo=$QA_WORK/piuparts-repo
+	# debconf's dpkg-preconfigure (trixie and later) leaves its own empty
+	# temporary directory, which no package owns, after any apt install.
 	local -a opts=(-d "$suite" -m "$QA_MIRROR" --scriptsdir "$QA_WORK/piuparts-scripts"
-		--no-check-valid-until -l "$logf" --apt --bindmount "$repo" --testdebs-repo "$repo")
+		--no-check-valid-until -l "$logf" --apt --bindmount "$repo" --testdebs-repo "$repo"
+		-i /var/cache/debconf/tmp.ci/)
 	[ "$rec" = on ] && opts+=(--install-recommends)
 	[ "$pkgs" = - ] || what+=", $pkgs in the base"
 	rm -f "$logf"
