@@ -69,6 +69,8 @@ pkg_build_root() {
 #   bookworm: newer-standards-version: its lintian knows policy up to 4.6.2;
 #     silent-on-rules-requiring-root: from dpkg 1.22.13 (trixie's) the
 #     field defaults to "no", which sid's lintian calls redundant;
+#   trixie: newer-standards-version: its lintian knows policy up to 4.7.2,
+#     sid's (the current policy) 4.7.4;
 #   sid: package-uses-old-debhelper-compat-version: built with trixie's
 #     debhelper, whose newest stable compat level is 13 (sid's is 14);
 #     redundant-priority-optional-field: trixie's lintian still wants the
@@ -76,6 +78,7 @@ pkg_build_root() {
 pkg_lint_suppress() {
 	case $1 in
 	bookworm) echo newer-standards-version,silent-on-rules-requiring-root ;;
+	trixie) echo newer-standards-version ;;
 	sid) echo package-uses-old-debhelper-compat-version,redundant-priority-optional-field ;;
 	esac
 }
