@@ -177,6 +177,7 @@ QA_AUTOPKGTEST_SUITES=${QA_AUTOPKGTEST_SUITES:-sid}
 # kernel table, unless this run has a system of that suite (rows_of).
 qa_autopkgtest_more() {
 	local s r
+	mkdir -p "$QA_WORK" || return 1
 	for s in $QA_AUTOPKGTEST_SUITES; do
 		[ -z "${rows_of[$s]:-}" ] || continue
 		r=$(awk -v s="$s" '!/^#/ && $2 == s { print $1; exit }' "$KERNEL_TABLE")
