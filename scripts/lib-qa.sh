@@ -120,6 +120,9 @@ qa_piuparts() {
 		cp "/etc/piuparts/scripts/$s" "$QA_WORK/piuparts-scripts/" ||
 			{ record FAIL "[piuparts] piuparts' script $s is missing"; return 1; }
 	done
+	# One after the other: two piuparts side by side each see the other's
+	# processes (tried: "Processes are running inside chroot", and one
+	# killed the other's apt-get).
 	while read -r name suite rec pkgs; do
 		[ -n "$name" ] && qa_piuparts_run "$name" "$suite" "$rec" "$pkgs"
 	done <<<"$QA_PIUPARTS_RUNS"
