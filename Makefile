@@ -11,7 +11,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 SRC := $(CURDIR)/src
 
 .PHONY: all modules clean check test test-all demo deb rpm repo systest \
-	test-debug stress bench help harness-test
+	test-debug stress bench qa help harness-test
 
 all: modules
 
@@ -36,6 +36,7 @@ help:
 	@echo 'make test-all   check + test + systest, one closing count (the CI command)'
 	@echo 'make test-debug guest tests on a KASAN/lockdep/kmemleak kernel'
 	@echo 'make stress     parallel readers, sysfs flips, load/unload loops, fuzzing'
+	@echo 'make qa         piuparts (6 runs) and autopkgtest on sid: Debian QA beyond test-all'
 	@echo 'make bench      benchmarks, written to bench/results.md'
 
 check:
@@ -70,6 +71,9 @@ test-debug:
 
 stress:
 	scripts/stress.sh
+
+qa:
+	scripts/qa.sh
 
 bench:
 	bench/run.sh

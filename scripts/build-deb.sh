@@ -1,33 +1,40 @@
 #!/bin/bash
 # make deb: the Debian source and binary packages of roulette-dkms, built
-# from a clean copy of the package inputs, then checked with
-# `lintian --pedantic` (any tag fails the build).
+# from a clean copy of the package inputs as Debian 13 builds them: in
+# scripts/lib-suite.sh's cached trixie chroot, with its dpkg-dev, debhelper
+# and dh-dkms (current Standards-Version; the .deb still installs on
+# Debian 11 and 12). Then checked with `lintian --pedantic` (the host's,
+# Debian 12's; any tag fails the build, but for pkg_lint_suppress's).
 #   out/deb/roulette-dkms_VERSION_all.deb, roulette_VERSION.dsc, ...
 #   scripts/build-deb.sh [--version X.Y.Z]   (another version: lib-pkg.sh)
-# Environment: ROULETTE_OUT, ROULETTE_NO_LINT=1 skips lintian.
+# Environment: ROULETTE_OUT, ROULETTE_NO_LINT=1 skips lintian,
+# ROULETTE_DEB_SUITE (default trixie) the chroot it builds in.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib-pkg.sh
 . "$(dirname "$0")/lib-pkg.sh"
 
-apt_install dpkg-dev debhelper dh-dkms lintian || die "cannot install build tools"
+apt_install lintian || die "cannot install lintian"
 pkg_args "$@"
+suite_lib
 
 out=$ROULETTE_OUT/deb
-build=$out/build
-src=$build/roulette-$version
+suite=${ROULETTE_DEB_SUITE:-trixie}
 mkdir -p "$out"
-pkg_stage "$src" "$PKG_VERSION" || die "cannot stage the sources"
+root=$(pkg_build_root "$suite") || die "no $suite chroot to build in"
+build=$(mktemp -d "$root/tmp/roulette-deb.XXXXXX")
+trap 'rm -rf "$build"' EXIT
+pkg_stage "$build/roulette-$version" "$PKG_VERSION" || die "cannot stage the sources"
 
-log "dpkg-buildpackage roulette $version"
-(cd "$src" && dpkg-buildpackage -us -uc -tc >"$build/build.log" 2>&1) || {
-	tail -n 30 "$build/build.log" >&2
-	die "dpkg-buildpackage failed (log: $build/build.log)"
+log "dpkg-buildpackage roulette $version ($suite)"
+root_run "$root" env -C "/tmp/${build##*/}/roulette-$version" \
+	dpkg-buildpackage -us -uc -tc >"$out/build.log" 2>&1 || {
+	tail -n 30 "$out/build.log" >&2
+	die "dpkg-buildpackage failed (log: $out/build.log)"
 }
 rm -f "$out"/roulette*_*
 mv "$build"/roulette*_"$version"* "$out/"
-rm -rf "$src"
 
 if [ "${ROULETTE_NO_LINT:-0}" != 1 ]; then
 	log "lintian --pedantic"

@@ -12,6 +12,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib-pkg.sh"
 
 apt_install rpm rpmlint || die "cannot install rpm, rpmlint"
+umask 022	# as dpkg-buildpackage: the builder's umask is not the package's modes
 pkg_args "$@"
 
 out=$ROULETTE_OUT/rpm
@@ -20,17 +21,38 @@ name=roulette-dkms-$version
 rm -rf "$top"
 mkdir -p "$top"/{SOURCES,SPECS,BUILD,RPMS,SRPMS}
 pkg_stage "$top/$name" "$PKG_VERSION" || die "cannot stage the sources"
-tar -C "$top" --owner=0 --group=0 --sort=name -czf "$top/SOURCES/$name.tar.gz" "$name"
+# SOURCE_DATE_EPOCH: the day of the spec's newest %changelog entry, as
+# rpmbuild takes it (below); the tarball's times and gzip header too.
+SOURCE_DATE_EPOCH=$(date -u -d "$(sed -n '/^%changelog/{n;s/^\* [A-Z][a-z]* \([A-Z][a-z]* [0-9]* [0-9]*\) .*/\1/p;q}' \
+	"$top/$name/rpm/roulette-dkms.spec")" +%s) || die "no date in the spec's %changelog"
+export SOURCE_DATE_EPOCH
+tar -C "$top" --owner=0 --group=0 --numeric-owner --sort=name --mtime="@$SOURCE_DATE_EPOCH" -cf - "$name" |
+	gzip -9n >"$top/SOURCES/$name.tar.gz"
 cp "$top/$name/rpm/roulette-dkms.spec" "$top/SPECS/"
+cp "$top/$name/sysusers.d/roulette.conf" "$top/SOURCES/roulette.sysusers"
 rm -rf "${top:?}/$name"
 
 log "rpmbuild -ba roulette-dkms $version"
 # Debian's rpm has no database of the build machine's packages (--nodeps)
-# and no systemd-rpm-macros (the macro it would define).
+# and no systemd-rpm-macros (the macros it would define).
 udevdefine=()
 [ "$(rpm --eval '%{_udevrulesdir}')" = '%{_udevrulesdir}' ] &&
 	udevdefine=(--define "_udevrulesdir /usr/lib/udev/rules.d")
-rpmbuild -ba --nodeps --define "_topdir $top" "${udevdefine[@]}" "$top/SPECS/roulette-dkms.spec" \
+[ "$(rpm --eval '%{_sysusersdir}')" = '%{_sysusersdir}' ] &&
+	udevdefine+=(--define "_sysusersdir /usr/lib/sysusers.d")
+# Its brp-compress (man pages, gzip as on Fedora and EL) uses bash's
+# read -d but runs under Debian's sh, dash, and compresses nothing: run it
+# with bash.
+postdefine=()
+post=$(rpm --eval '%{__os_install_post}' | sed '/^ *$/d; s/$/;/' | tr '\n' ' ')
+[[ $post == *"/usr/lib/rpm/brp-compress"* ]] && [ "$(readlink -f /bin/sh)" != /usr/bin/bash ] &&
+	postdefine=(--define "__os_install_post ${post//\/usr\/lib\/rpm\/brp-compress/bash /usr/lib/rpm/brp-compress}")
+# Reproducible: SOURCE_DATE_EPOCH from the newest %changelog entry is the
+# build time and clamps file times; the build host is not recorded.
+repro=(--define "source_date_epoch_from_changelog 1" --define "use_source_date_epoch_as_buildtime 1"
+	--define "clamp_mtime_to_source_date_epoch 1" --define "_buildhost roulette-dkms.build")
+rpmbuild -ba --nodeps --define "_topdir $top" "${udevdefine[@]}" "${postdefine[@]}" "${repro[@]}" \
+	"$top/SPECS/roulette-dkms.spec" \
 	>"$top/build.log" 2>&1 || {
 	tail -n 30 "$top/build.log" >&2
 	die "rpmbuild failed (log: $top/build.log)"

@@ -161,7 +161,9 @@ root_base_tarball() {
 	for a in "$@"; do
 		hooks+=(--customize-hook="chroot \"\$1\" apt-get install -qq --download-only $a")
 	done
-	local tarball=$dir/base-$suite-$key.tar.zst tmp
+	local tarball tmp
+	# Another package list makes another base: a checksum ends the name.
+	tarball=$dir/base-$suite-$key-$(printf '%s\n' "$pkgs" "$@" | md5sum | cut -c 1-8).tar.zst
 	if [ ! -s "$tarball" ]; then
 		mkdir -p "$dir" && tmp=$(mktemp -d "$dir/base.XXXXXX") || return 1
 		# shellcheck disable=SC2016 # $1 is the hook's argument

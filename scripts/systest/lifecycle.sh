@@ -31,7 +31,7 @@ restore_base_system() {
 	for r in "$@"; do key+=-${KREL_OF[$r]}; done
 	for r in "${@:2}"; do up+=("$(kernel_packages "$suite" "$r")"); done
 	base=$(ROOT_RECOMMENDS=$(default_system && echo 1) root_base_tarball "$suite" "$key" \
-		"systemd-sysv,udev,kmod,initramfs-tools,$(kernel_packages "$suite" "$1" | tr ' ' ,)" \
+		"systemd-sysv,udev,kmod,initramfs-tools,man-db,$(kernel_packages "$suite" "$1" | tr ' ' ,)" \
 		"${up[@]}") || { record FAIL "[$TARGET] base rootfs: mmdebstrap failed"; return 1; }
 	root_unpack "$ROOT" "$base" || { record FAIL "[$TARGET] base rootfs: cannot unpack $base"; return 1; }
 	mkdir -p "$ROOT/srv/roulette" && cp -r "$ROULETTE_OUT/repo" "$WORK/next" "$ROOT/srv/roulette/"

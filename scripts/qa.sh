@@ -1,0 +1,34 @@
+#!/bin/bash
+# make qa: Debian's own QA of the .deb beyond make test-all, as Salsa CI
+# runs it (scripts/lib-qa.sh): piuparts (install, remove, purge in a clean
+# chroot with a before/after diff; bullseye, bookworm, trixie, sid with
+# Recommends off, trixie with Recommends on, trixie with the kernel headers
+# so that DKMS builds and the purge must remove what it built) and
+# autopkgtest on sid (Debian runs a package's autopkgtest in unstable
+# first; make systest runs it on bookworm and trixie). Its own stage: about
+# 25 minutes warm and 45 cold, more than make test-all's budget leaves
+# (README). Results: out/results/qa.txt.
+set -uo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=lib-pkg.sh
+. "$(dirname "$0")/lib-pkg.sh"
+# shellcheck source=lib-qa.sh
+. "$(dirname "$0")/lib-qa.sh"
+
+mkdir -p "$QA_WORK"
+results_open qa
+apt_install autopkgtest autodep8 uidmap mmdebstrap ||
+	{ record FAIL "[qa] host tools" "apt-get install failed"; results_close; exit 1; }
+if ! "$ROULETTE_TOP/scripts/build-deb.sh" >"$QA_WORK/deb.log" 2>&1; then
+	record FAIL "[qa] make deb" "$(tail -n 3 "$QA_WORK/deb.log" | tr '\n' ' ')"
+	results_close
+	exit 1
+fi
+version=$(pkg_version)
+qa_piuparts "$ROULETTE_OUT/deb/roulette-dkms_${version}_all.deb"
+for t in $(kernel_rows qa); do
+	row_ready "$t" "$QA_WORK/resolve-$t.log" || continue
+	qa_autopkgtest "${SUITE_OF[$t]}" "${SUITE_OF[$t]}" "${KREL_OF[$t]}" "$version" "$QA_WORK"
+done
+results_close
