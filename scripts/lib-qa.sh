@@ -120,6 +120,13 @@ qa_piuparts() {
 		cp "/etc/piuparts/scripts/$s" "$QA_WORK/piuparts-scripts/" ||
 			{ record FAIL "[piuparts] piuparts' script $s is missing"; return 1; }
 	done
+	# dkms 3.2 prints its progress dots from a background "while true; do
+	# sleep 3" loop; killing the loop leaves its last sleep running for up to
+	# 3 s, and piuparts' check for processes left in the chroot failed a
+	# trixie-headers run on it (seen here once). Ours waits that sleep out.
+	printf '#!/bin/sh\n# roulette-dkms: let dkms'"'"'s progress sleep end\nsleep 4\n' \
+		>"$QA_WORK/piuparts-scripts/post_install_99_dkms_progress_sleep" &&
+		chmod +x "$QA_WORK/piuparts-scripts/post_install_99_dkms_progress_sleep"
 	# One after the other: two piuparts side by side each see the other's
 	# processes (tried: "Processes are running inside chroot", and one
 	# killed the other's apt-get).
