@@ -117,12 +117,10 @@ kernel_rows() {
 }
 
 declare -gA KREL_OF SUITE_OF META_OF FLAVOUR_OF DEBUG_KERNEL_OF
-DEBUG_KERNEL=
 
-# debug_kernel [FLAVOUR]: the cache directory of scripts/build-debug-kernel.sh
-# FLAVOUR (debug, the default, or kcsan) in DEBUG_KERNEL_OF[FLAVOUR], and
-# for debug in DEBUG_KERNEL (tree/, bzImage-modules, bzImage-builtin,
-# kernelrelease); built on first use.
+# debug_kernel [FLAVOUR]: DEBUG_KERNEL_OF[FLAVOUR] (debug, the default, or
+# kcsan), the cache directory of scripts/build-debug-kernel.sh (tree/,
+# bzImage-modules, bzImage-builtin, kernelrelease); built on first use.
 debug_kernel() {
 	local f=${1:-debug}
 	[ -n "${DEBUG_KERNEL_OF[$f]:-}" ] ||
@@ -130,8 +128,6 @@ debug_kernel() {
 		echo "cannot build the $f kernel" >&2
 		return 1
 	}
-	# shellcheck disable=SC2034 # read by scripts/test-debug.sh
-	[ "$f" != debug ] || DEBUG_KERNEL=${DEBUG_KERNEL_OF[$f]}
 }
 
 # kernel_resolve NAME: sets KREL_OF[NAME] (the release), and the row's

@@ -37,7 +37,8 @@ for p in "$@"; do
 	esac
 done
 guest_host_setup || die "cannot install host packages"
-debug_kernel
+debug_kernel || die "no debug kernel"
+DEBUG_KERNEL=${DEBUG_KERNEL_OF[debug]}
 log "debug kernel $(cat "$DEBUG_KERNEL/kernelrelease") in $DEBUG_KERNEL ($(tr '\n' ' ' <"$DEBUG_KERNEL/build-times"))"
 work=$ROULETTE_OUT/test-debug
 # As scripts/test.sh sets them for this stage: KASAN's shadow, slow detectors.
