@@ -41,6 +41,7 @@ debug_kernel || die "no debug kernel"
 DEBUG_KERNEL=${DEBUG_KERNEL_OF[debug]}
 log "debug kernel $(cat "$DEBUG_KERNEL/kernelrelease") in $DEBUG_KERNEL ($(tr '\n' ' ' <"$DEBUG_KERNEL/build-times"))"
 work=$ROULETTE_OUT/test-debug
+mkdir -p "$work"
 # As scripts/test.sh sets them for this stage: KASAN's shadow, slow detectors.
 export ROULETTE_GUEST_MEM=1024 ROULETTE_BOOT_TIMEOUT=900
 

@@ -22,8 +22,9 @@ kunit() {
 		case $_line in
 		*"# SKIP"*) skip "kunit $1: $_name" "${_line#*# SKIP}" ;;
 		ok*) pass "kunit $1: $_name" ;;
-		*) fail "kunit $1: $_name" "$(printf '%s\n' "$_ktap" | grep '^# ' |
-			grep -v -e '^# Subtest' -e '^# module' | head -n 3 | tr '\n' ' ')" ;;
+		*) fail "kunit $1: $_name" "$(printf '%s\n' "$_ktap" | awk -v n="$_name" '
+			/^(not )?ok [0-9]+ / { if ($0 ~ (" " n "$")) exit; block = ""; next }
+			{ block = block $0 " | " } END { print block }' | cut -c 1-600)" ;;
 		esac
 	done
 	expect_range "kunit $1: the suite has a plan" 1 1000 "$_plan"
