@@ -9,9 +9,11 @@
  *
  * bug=kcsan needs the KCSAN kernel and two CPUs: two threads increment one
  * plain int, a data race by the memory model's definition.
- * bug=kobject fires at rmmod: a kobject in module memory whose last put
- * (at exit) DEBUG_KOBJECT_RELEASE turns into a delayed work inside it,
- * still pending when the module's memory is freed.
+ * bug=kobject: memory that holds a kobject freed right after its last put.
+ * DEBUG_KOBJECT_RELEASE runs the release 1-4 s later, from a delayed work
+ * inside the kobject, so the free hits a pending timer (ODEBUG). A static
+ * kobject freed with its module's memory at rmmod is the same bug, but
+ * there it races the module's own kobject, whose release rmmod waits for.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -115,14 +117,17 @@ static const struct kobj_type canary_ktype = {
 	.release = canary_kobj_release,
 };
 
-/* The bug: static, so it lives in module memory (kobject.rst forbids it). */
-static struct kobject canary_kobj;
-
 static noinline void canary_kobject(void)
 {
-	kobject_init(&canary_kobj, &canary_ktype);
-	if (kobject_set_name(&canary_kobj, "roulette-canary"))
+	struct kobject *kobj = kzalloc(sizeof(*kobj), GFP_KERNEL);
+
+	if (!kobj)
+		return;
+	kobject_init(kobj, &canary_ktype);
+	if (kobject_set_name(kobj, "roulette-canary"))
 		pr_warn("kobject: no name\n");
+	kobject_put(kobj);	/* the last put: the release is now pending */
+	kfree(kobj);		/* the bug: freed before its release ran */
 }
 
 static int canary_racy;
@@ -189,9 +194,6 @@ static int __init canary_init(void)
 
 static void __exit canary_exit(void)
 {
-	/* The last put: with DEBUG_KOBJECT_RELEASE the release comes 1-4 s later. */
-	if (!strcmp(bug, "kobject"))
-		kobject_put(&canary_kobj);
 }
 
 module_init(canary_init);
