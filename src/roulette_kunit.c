@@ -84,6 +84,32 @@ static void roulette_test_draw(struct kunit *test)
 		KUNIT_ASSERT_LT(test, roulette_draw(), ROULETTE_SLOTS);
 }
 
+struct setter_case {
+	const char *val;
+	int want;
+};
+
+/* Each bad string fails with EINVAL and leaves *var alone; each good one sets it. */
+static void setter_cases(struct kunit *test,
+			 int (*set)(const char *val, const struct kernel_param *kp),
+			 const int *var, const char * const *bad, size_t nbad,
+			 const struct setter_case *good, size_t ngood)
+{
+	size_t i;
+	int before;
+
+	for (i = 0; i < nbad; i++) {
+		before = READ_ONCE(*var);
+		KUNIT_EXPECT_EQ_MSG(test, set(bad[i], NULL), -EINVAL, "'%s'", bad[i]);
+		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(*var), before, "'%s'", bad[i]);
+	}
+	KUNIT_EXPECT_EQ(test, set(NULL, NULL), -EINVAL);
+	for (i = 0; i < ngood; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, set(good[i].val, NULL), 0, "'%s'", good[i].val);
+		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(*var), good[i].want, "'%s'", good[i].val);
+	}
+}
+
 static void roulette_test_chance_set(struct kunit *test)
 {
 	static const char * const bad[] = {
@@ -91,22 +117,12 @@ static void roulette_test_chance_set(struct kunit *test)
 		" 50", "50 ", "5 0", "50\n\n", "2147483648", "-2147483649",
 		"99999999999999999999",
 	};
-	static const struct { const char *val; int want; } good[] = {
+	static const struct setter_case good[] = {
 		{ "0", 0 }, { "100", 100 }, { "+7", 7 }, { "42\n", 42 }, { "0099", 99 },
 	};
-	int saved = READ_ONCE(chance), before;
-	unsigned int i;
+	int saved = READ_ONCE(chance);
 
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		before = READ_ONCE(chance);
-		KUNIT_EXPECT_EQ_MSG(test, chance_set(bad[i], NULL), -EINVAL, "'%s'", bad[i]);
-		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(chance), before, "'%s'", bad[i]);
-	}
-	KUNIT_EXPECT_EQ(test, chance_set(NULL, NULL), -EINVAL);
-	for (i = 0; i < ARRAY_SIZE(good); i++) {
-		KUNIT_EXPECT_EQ_MSG(test, chance_set(good[i].val, NULL), 0, "'%s'", good[i].val);
-		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(chance), good[i].want, "'%s'", good[i].val);
-	}
+	setter_cases(test, chance_set, &chance, bad, ARRAY_SIZE(bad), good, ARRAY_SIZE(good));
 	/* The module is live: -1 draws a new chance in [0, 100). */
 	KUNIT_EXPECT_EQ(test, chance_set("-1", NULL), 0);
 	KUNIT_EXPECT_GE(test, READ_ONCE(chance), 0);
@@ -120,23 +136,13 @@ static void roulette_test_boom_set(struct kunit *test)
 		"", "\n", "OOPS", "Oops", " oops", "oops ", "oopsx", "oop", "sig",
 		"signal\n\n", "0", "1", "2", "panic!", "oops,panic",
 	};
-	static const struct { const char *val; int want; } good[] = {
+	static const struct setter_case good[] = {
 		{ "signal", BOOM_SIGNAL }, { "panic\n", BOOM_PANIC }, { "oops", BOOM_OOPS },
 	};
-	int saved = READ_ONCE(boom), before;
+	int saved = READ_ONCE(boom);
 	char buf[16], *page;
-	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		before = READ_ONCE(boom);
-		KUNIT_EXPECT_EQ_MSG(test, boom_set(bad[i], NULL), -EINVAL, "'%s'", bad[i]);
-		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(boom), before, "'%s'", bad[i]);
-	}
-	KUNIT_EXPECT_EQ(test, boom_set(NULL, NULL), -EINVAL);
-	for (i = 0; i < ARRAY_SIZE(good); i++) {
-		KUNIT_EXPECT_EQ_MSG(test, boom_set(good[i].val, NULL), 0, "'%s'", good[i].val);
-		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(boom), good[i].want, "'%s'", good[i].val);
-	}
+	setter_cases(test, boom_set, &boom, bad, ARRAY_SIZE(bad), good, ARRAY_SIZE(good));
 	WRITE_ONCE(boom, saved);
 
 	/* boom_get() fills a sysfs page: sysfs_emit() wants one, page-aligned. */
