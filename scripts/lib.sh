@@ -364,19 +364,50 @@ guest_start() {
 	GUEST_BOOTS+=("$! $tag $dir $("${VERDICT[@]}" plan "$(sed -n 's/.*suites=\([^ ]*\).*/\1/p' <<<"$append")") $(date +%s)")
 }
 
-# guest_wait: wait for every boot guest_start started and record its
-# verdict, its time up to its console's last line; status 1 if one failed.
+# guest_judge "PID TAG DIR PLAN START" STATUS: record the verdict of a
+# finished boot and its time up to its console's last line.
+guest_judge() {
+	local pid tag dir plan t0
+	read -r pid tag dir plan t0 <<<"$1"
+	guest_verdict "$tag" "$dir/$tag.results" "$dir/$tag.console" "$2" \
+		$(($(date -r "$dir/$tag.console" +%s) - t0)) "$plan"
+}
+
+# guest_wait: wait for every boot guest_start started, in order, and judge
+# each; status 1 if one failed.
 guest_wait() {
-	local b pid tag dir plan t0 rc ok=0
+	local b rc ok=0
 	for b in "${GUEST_BOOTS[@]}"; do
-		read -r pid tag dir plan t0 <<<"$b"
 		rc=0
-		wait "$pid" || rc=$?
-		guest_verdict "$tag" "$dir/$tag.results" "$dir/$tag.console" "$rc" \
-			$(($(date -r "$dir/$tag.console" +%s) - t0)) "$plan" || ok=1
+		wait "${b%% *}" || rc=$?
+		guest_judge "$b" "$rc" || ok=1
 	done
 	GUEST_BOOTS=()
 	return "$ok"
+}
+
+# guest_queue N ARGS...: guest_start's boot once fewer than N boots run:
+# while N run, the first to end is judged. guest_wait ends the queue.
+guest_queue() {
+	local n=$1 b pid rc
+	local -a pids rest
+	shift
+	while [ ${#GUEST_BOOTS[@]} -ge "$n" ]; do
+		pids=()
+		for b in "${GUEST_BOOTS[@]}"; do pids+=("${b%% *}"); done
+		rc=0
+		wait -n -p pid "${pids[@]}" || rc=$?
+		rest=()
+		for b in "${GUEST_BOOTS[@]}"; do
+			if [ "${b%% *}" = "$pid" ]; then
+				guest_judge "$b" "$rc" || true
+			else
+				rest+=("$b")
+			fi
+		done
+		GUEST_BOOTS=("${rest[@]}")
+	done
+	guest_start "$@"
 }
 
 # guest_kill: end the boots still running (an interrupted stage).

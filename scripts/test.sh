@@ -5,12 +5,13 @@
 # and run the guest suite (suites=guest), then boot it once more for a
 # real boom=panic (suites=guest/panic.sh), and once with module.sig_enforce=1
 # for the refused loads (signatures, modules_disabled). A build for another
-# kernel series rides along to prove ENOEXEC.
+# kernel series rides along to prove ENOEXEC. Boots run side by side.
 #
 #   scripts/test.sh [STAGE]   the table column and results name (default
 #                             test; make test-debug runs it as test-debug)
 # Environment: ROULETTE_KERNELS, ROULETTE_CACHE, ROULETTE_OUT,
-# ROULETTE_NO_PANIC=1 reports the panic boots as skipped.
+# ROULETTE_NO_PANIC=1 reports the panic boots as skipped,
+# ROULETTE_TEST_BOOTS=N boots N guests at once (default 2).
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -20,6 +21,7 @@ guest_host_setup || die "cannot install host packages"
 work=$ROULETTE_OUT/$stage
 mkdir -p "$work"
 results_open "$stage"
+trap guest_kill EXIT
 mapfile -t rows < <(kernel_rows "$stage")
 [ ${#rows[@]} -gt 0 ] || die "no kernel for stage $stage in tests/kernels.conf"
 # Debug kernels boot slower: KASAN's shadow, the detectors.
@@ -82,6 +84,9 @@ other() {
 for t in "${rows[@]}"; do
 	build "$t" || true
 done
+# Each boot has one vCPU: ROULETTE_TEST_BOOTS (default 2, the host's
+# cores) boot side by side, the next starting as soon as one ends.
+boots=${ROULETTE_TEST_BOOTS:-2}
 for t in "${rows[@]}"; do
 	[ "${built[$t]}" = 0 ] || continue
 	other "$t" || { record FAIL "[$t] no build of another kernel series for the ENOEXEC check"; continue; }
@@ -95,19 +100,21 @@ for t in "${rows[@]}"; do
 		die "cannot build the initramfs"
 	log "$t: $krel, the other series from $o (${KREL_OF[$o]})"
 	flavour=flavour=${FLAVOUR_OF[$t]}
-	guest_run "$t" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" "suites=guest $flavour" || true
+	guest_queue "$boots" "$t" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" "suites=guest $flavour"
 	# Loading refused: enforced signatures, then modules_disabled (irreversible: last).
 	sig=guest/sig-enforce.sh,
 	if [ "${META_OF[$t]}" = source ]; then
 		record SKIP "[$t-sig] guest/sig-enforce" "the debug kernel is built without module signing"
 		sig=
 	fi
-	guest_run "$t-sig" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" \
-		"module.sig_enforce=1 suites=${sig}guest/modules-disabled.sh $flavour" || true
+	guest_queue "$boots" "$t-sig" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" \
+		"module.sig_enforce=1 suites=${sig}guest/modules-disabled.sh $flavour"
 	if [ "${ROULETTE_NO_PANIC:-0}" = 1 ]; then
 		record SKIP "[$t-panic] guest/panic" "ROULETTE_NO_PANIC=1"
 	else
-		guest_run "$t-panic" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" "suites=guest/panic.sh $flavour" || true
+		guest_queue "$boots" "$t-panic" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" \
+			"suites=guest/panic.sh $flavour"
 	fi
 done
+guest_wait || true
 results_close
