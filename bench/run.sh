@@ -7,7 +7,9 @@
 # "bench" stage in tests/kernels.conf (or ROULETTE_KERNELS), each measured
 # in the same boot as its reference (bench/guest/*.sh); package figures
 # run in a chroot (bench/pkg.sh). Raw data: out/bench/raw.txt; the report
-# comes from it alone (bench/report.sh). Environment:
+# comes from it alone (scripts/benchstat.py), with its plots in bench/plots/
+# (python3-matplotlib; without it the report says they are missing).
+# Environment:
 #   BENCH_FIGS     figures to run (default 1234bp56): 1 device cost,
 #                  2 scaling, 3 footprint, 4 timer, b breakdown of 1,
 #                  p 1 and 2 with bench/*.patch, 5 dkms build, 6 apt install
@@ -15,7 +17,8 @@
 #   BENCH_SECS     seconds per loop run, in 100 ms slices (default 4)
 #   BENCH_TICKS    timer ticks per period setting (default 20)
 #   BENCH_BOOTS    boots per kernel for figures 1, 2, b, p, rounds pooled (default 2)
-#   BENCH_RESULTS  the report (default bench/results.md)
+#   BENCH_RESULTS  the report (default bench/results.md; the plots go to
+#                  plots/ beside it)
 #   ROULETTE_KERNELS, ROULETTE_CACHE, ROULETTE_OUT as for every stage.
 set -euo pipefail
 # shellcheck source=../scripts/lib.sh
@@ -174,6 +177,7 @@ host_info() {
 
 mkdir -p "$work"
 results_open bench
+apt_install python3-matplotlib || log "python3-matplotlib not installed: the report will say the plots are missing"
 start=$SECONDS
 host_info >"$hostinfo"
 # Keep what this run does not measure (other kernels, the package figures).
@@ -191,7 +195,8 @@ if [ -n "$pfigs" ]; then
 fi
 echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg); bench wall time $((SECONDS - start)) s" >>"$hostinfo"
 results=${BENCH_RESULTS:-$ROULETTE_TOP/bench/results.md}
-"$ROULETTE_TOP/bench/report.sh" "$raw" "$hostinfo" >"$results"
+plots=$(dirname -- "$results")/plots
+/usr/bin/python3 "$ROULETTE_TOP/scripts/benchstat.py" "$raw" "$hostinfo" --plots "$plots" >"$results"
 log "wrote $results"
 sed -n '/^## Results/,/^## Raw data/p' "$results" | sed '$d'
 results_close
