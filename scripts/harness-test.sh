@@ -5,14 +5,16 @@
 # says (the verdicts kept in out/harness/), the host's and the guest's
 # kernel-log scans agree, make test-all's count and CI skip rule, and the
 # KTAP results (fixtures and out/results/*.ktap) counted alike by the
-# kernel's kunit.py parse (linux-source-6.12), prove and our closing line.
+# kernel's kunit.py parse (linux-source-6.12), prove and our closing line;
+# and make bench's statistics (scripts/benchstat.py) on a recorded run's raw
+# data, its plots drawn with python3-matplotlib.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-apt_install perl busybox-static || die "cannot install perl and busybox"
+apt_install perl busybox-static python3-matplotlib || die "cannot install perl, busybox and matplotlib"
 kunit=$(linux_source kunit-6.12 '*/tools/testing/kunit/*') || die "cannot unpack the kunit tool"
 mkdir -p "$ROULETTE_OUT/harness"
 cd "$ROULETTE_TOP/tests/harness"
 KUNIT_DIR=$kunit/tools/testing/kunit HARNESS_OUT=$ROULETTE_OUT/harness \
-	PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m unittest -v test_verdict 2>&1
+	PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m unittest -v test_verdict test_benchstat 2>&1
