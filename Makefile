@@ -28,7 +28,7 @@ clean:
 help:
 	@echo 'make [KVER=release | KDIR=dir]  build hello.ko mymod.ko roulette.ko'
 	@echo 'make check      checkpatch, sparse + W=1 builds for every Debian flavour, shellcheck'
-	@echo 'make harness-test  tests of the verdict on recorded boots, no QEMU (make check runs them)'
+	@echo 'make harness-test  tests of the verdict and bench statistics on recorded data, no QEMU (make check runs them)'
 	@echo 'make test       guest tests: boot Debian kernels in QEMU and test the modules'
 	@echo 'make demo       boot a guest and show hello, a few timer ticks, a roulette spin'
 	@echo 'make deb|rpm|repo  packages and a local apt + dnf repository in out/'
@@ -37,7 +37,7 @@ help:
 	@echo 'make test-debug guest tests on a KASAN/lockdep/kmemleak kernel'
 	@echo 'make stress     parallel readers, sysfs flips, load/unload loops, fuzzing'
 	@echo 'make qa         piuparts (6 runs) and autopkgtest on sid: Debian QA beyond test-all'
-	@echo 'make bench      benchmarks, written to bench/results.md'
+	@echo 'make bench      benchmarks, written to bench/results.md and bench/plots/'
 
 check:
 	scripts/check.sh
