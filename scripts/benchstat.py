@@ -181,7 +181,10 @@ class Raw:
 
 # --- the report ---------------------------------------------------------------------
 
-GOAL_DEV = ('≥ 0.9×', 'ge', 0.9)
+# Issue 21's goals: the device within 5 % of /dev/zero per open+read+close,
+# within 10 % per pread (the read path alone).
+GOAL_DEV = ('≥ 0.95×', 'ge', 0.95)
+GOAL_PREAD = ('≥ 0.9×', 'ge', 0.9)
 GOAL_SCALING = ('≥ 0.95×', 'ge', 0.95)
 NO_GOAL = ('–', None, None)
 NAMES = {'kernel-roulette': 'roulette', 'zero': '/dev/zero'}
@@ -277,9 +280,9 @@ class Report:
         self.out.append('| ---|---|---|---|---|---|--- |')
         for t in tags:
             self.dev_row(t, 'figb-oc', 'open+close', NO_GOAL)
-            self.dev_row(t, 'figb-pread', 'pread', NO_GOAL)
+            self.dev_row(t, 'figb-pread', 'pread', GOAL_PREAD)
             self.dev_row(t, 'figp', 'patched: open+read+close', GOAL_DEV)
-            self.dev_row(t, 'figp-pread', 'patched: pread', NO_GOAL)
+            self.dev_row(t, 'figp-pread', 'patched: pread', GOAL_PREAD)
             self.dev_row(t, 'figp2', 'patched: scaling, 2 readers / 1', GOAL_SCALING, True)
         return self.out
 
