@@ -12,8 +12,10 @@
 #ifndef ROULETTE_COMPAT_H
 #define ROULETTE_COMPAT_H
 
+#include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
+#include <linux/module.h>
 #include <linux/random.h>
 
 /* hrtimer_setup() replaced hrtimer_init() + ->function in 6.13. */
@@ -49,5 +51,19 @@ static inline u32 compat_random_below(u32 ceil)
 #else
 #define compat_splice_read generic_file_splice_read
 #endif
+
+/*
+ * An allocated class (its release frees it): a static one is read by the
+ * class kobject's release, which may run after the module is gone.
+ * class_create() lost its owner argument in 6.4.
+ */
+static inline struct class *compat_class_create(const char *name)
+{
+#ifdef HAVE_CLASS_CREATE_NAME_ONLY
+	return class_create(name);
+#else
+	return class_create(THIS_MODULE, name);
+#endif
+}
 
 #endif /* ROULETTE_COMPAT_H */

@@ -323,12 +323,12 @@ static const struct file_operations roulette_fops = {
 	.llseek = roulette_llseek,
 };
 
-/* The class gives udev a subsystem to match ("roulette") and devtmpfs a node. */
-static struct class roulette_class = {
-	.name = "roulette",
-};
-
-/* Allocated: a kobject's last reference may outlive the module's memory. */
+/*
+ * The class gives udev a subsystem to match ("roulette") and devtmpfs a
+ * node. Class and cdev are allocated: a kobject's release may run after
+ * the module's memory is gone (DEBUG_KOBJECT_RELEASE delays it 1-4 s).
+ */
+static struct class *roulette_class;
 static struct cdev *roulette_cdev;
 static dev_t roulette_devt;
 
@@ -341,9 +341,11 @@ static int __init roulette_register(void)
 	ret = alloc_chrdev_region(&roulette_devt, 0, 1, ROULETTE_NAME);
 	if (ret)
 		return ret;
-	ret = class_register(&roulette_class);
-	if (ret)
+	roulette_class = compat_class_create("roulette");
+	if (IS_ERR(roulette_class)) {
+		ret = PTR_ERR(roulette_class);
 		goto free_region;
+	}
 	roulette_cdev = cdev_alloc();
 	if (!roulette_cdev) {
 		ret = -ENOMEM;
@@ -355,7 +357,7 @@ static int __init roulette_register(void)
 	if (ret)
 		goto put_cdev;
 	/* Last: the node appears only once opening it works. */
-	dev = device_create(&roulette_class, NULL, roulette_devt, NULL, ROULETTE_NAME);
+	dev = device_create(roulette_class, NULL, roulette_devt, NULL, ROULETTE_NAME);
 	if (IS_ERR(dev)) {
 		ret = PTR_ERR(dev);
 		goto free_cdev;
@@ -369,7 +371,7 @@ put_cdev:
 	/* Never added: drop the reference cdev_alloc() gave. */
 	kobject_put(&roulette_cdev->kobj);
 free_class:
-	class_unregister(&roulette_class);
+	class_destroy(roulette_class);
 free_region:
 	unregister_chrdev_region(roulette_devt, 1);
 	return ret;
@@ -415,9 +417,9 @@ static int __init roulette_init(void)
 
 static void __exit roulette_exit(void)
 {
-	device_destroy(&roulette_class, roulette_devt);
+	device_destroy(roulette_class, roulette_devt);
 	cdev_del(roulette_cdev);
-	class_unregister(&roulette_class);
+	class_destroy(roulette_class);
 	unregister_chrdev_region(roulette_devt, 1);
 	pr_info("/dev/%s removed\n", ROULETTE_NAME);
 }

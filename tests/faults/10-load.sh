@@ -118,7 +118,7 @@ drain
 # address to the next symbol's), N = 1 is the first allocation below it.
 # A sweep of the module area can step over one, as the counts vary.
 sort /proc/kallsyms >/tmp/kallsyms
-for f in alloc_chrdev_region class_register cdev_alloc cdev_add device_create; do
+for f in alloc_chrdev_region class_create cdev_alloc cdev_add device_create; do
 	range=$(awk -v f="$f" 's && $1 != s { print "0x" s, "0x" $1; exit }
 		$3 == f && $2 ~ /^[tT]$/ { s = $1 }' /tmp/kallsyms)
 	fi_set require-start "${range% *}" && fi_set require-end "${range#* }"
