@@ -95,9 +95,9 @@ linux_source() {
 
 # --- the kernel table (tests/kernels.conf) -----------------------------------
 
-# kernel_row NAME: "suite package flavour stages" of that row.
+# kernel_row NAME: "suite package flavour arch stages" of that row.
 kernel_row() {
-	awk -v n="$1" '!/^#/ && $1 == n { print $2, $3, $4, $5; f = 1 } END { exit !f }' \
+	awk -v n="$1" '!/^#/ && $1 == n { print $2, $3, $4, $5, $6; f = 1 } END { exit !f }' \
 		"$KERNEL_TABLE"
 }
 
@@ -111,12 +111,12 @@ kernel_rows() {
 			echo "$n"
 		done
 	else
-		awk -v s="$1" '!/^#/ && NF >= 5 && index("," $5 ",", "," s ",") { print $1 }' \
+		awk -v s="$1" '!/^#/ && NF >= 6 && index("," $6 ",", "," s ",") { print $1 }' \
 			"$KERNEL_TABLE"
 	fi
 }
 
-declare -gA KREL_OF SUITE_OF META_OF FLAVOUR_OF DEBUG_KERNEL_OF
+declare -gA KREL_OF SUITE_OF META_OF FLAVOUR_OF ARCH_OF DEBUG_KERNEL_OF
 
 # debug_kernel [FLAVOUR]: DEBUG_KERNEL_OF[FLAVOUR] (debug, the default, or
 # kcsan), the cache directory of scripts/build-debug-kernel.sh (tree/,
@@ -131,15 +131,15 @@ debug_kernel() {
 }
 
 # kernel_resolve NAME: sets KREL_OF[NAME] (the release), and the row's
-# SUITE_OF, META_OF (its package column) and FLAVOUR_OF.
+# SUITE_OF, META_OF (its package column), FLAVOUR_OF and ARCH_OF.
 # Status 2, with the reason on stderr, when the suite's archive no longer
 # serves the kernel: the caller reports the row as skipped.
 kernel_resolve() {
-	local name=$1 suite meta flavour rel
+	local name=$1 suite meta flavour arch rel
 	[ -n "${KREL_OF[$name]:-}" ] && return 0
-	read -r suite meta flavour _ < <(kernel_row "$name") || die "no kernel '$name' in tests/kernels.conf"
-	# shellcheck disable=SC2034 # FLAVOUR_OF is read by the stages
-	SUITE_OF[$name]=$suite META_OF[$name]=$meta FLAVOUR_OF[$name]=$flavour
+	read -r suite meta flavour arch _ < <(kernel_row "$name") || die "no kernel '$name' in tests/kernels.conf"
+	# shellcheck disable=SC2034 # FLAVOUR_OF and ARCH_OF are read by the stages
+	SUITE_OF[$name]=$suite META_OF[$name]=$meta FLAVOUR_OF[$name]=$flavour ARCH_OF[$name]=$arch
 	if [ "$meta" = source ]; then
 		debug_kernel "$flavour" || return 1
 		rel=$(cat "${DEBUG_KERNEL_OF[$flavour]}/kernelrelease")
