@@ -92,6 +92,7 @@ for t in "${rows[@]}"; do
 	other "$t" || { record FAIL "[$t] no build of another kernel series for the ENOEXEC check"; continue; }
 	krel=${KREL_OF[$t]}
 	vmlinuz=$(kernel_vmlinuz "$t")
+	guest_arch "$t" || die "cannot prepare $t's ${ARCH_OF[$t]} guests"
 	signed "$t" || die "cannot sign hello.ko for $t"
 	guest_initramfs "$work/$t/initrd.gz" --krel "$krel" --mods "$work/$t/modules" \
 		--other "$work/$o/modules" --add "$ROULETTE_TOP/src/version.h" src/version.h \
