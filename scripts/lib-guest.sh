@@ -42,7 +42,7 @@ guest_arch() {
 	[ ! -s "$GUEST_BUSYBOX" ] || return 0
 	suite_lib
 	root=$(suite_root "$suite") && SUITE_ARCH=${bb#*:} suite_foreign "$suite" "$root" &&
-		SUITE_ARCH=${bb#*:} suite_file "$suite" "$root" "${bb%:*}" '\./bin/busybox' "$GUEST_BUSYBOX"
+		SUITE_ARCH=${bb#*:} suite_file "$suite" "$root" "${bb%:*}" '\./\(usr/\)\{0,1\}bin/busybox' "$GUEST_BUSYBOX"
 }
 
 

@@ -144,7 +144,7 @@ kernel_resolve() {
 	if [ "$meta" = source ]; then
 		debug_kernel "$flavour" || return 1
 		rel=$(cat "${DEBUG_KERNEL_OF[$flavour]}/kernelrelease")
-	elif [ "$suite" = "$HOST_SUITE" ]; then
+	elif [ "$suite" = "$HOST_SUITE" ] && [ "$arch" = "$(dpkg --print-architecture)" ]; then
 		apt_fresh || return 1
 		rel=$(apt-cache depends "$meta" 2>/dev/null |
 			sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*\)$/\1/p' |
@@ -152,7 +152,12 @@ kernel_resolve() {
 		[ -n "$rel" ] || { echo "cannot resolve $meta (apt-get update?)" >&2; return 1; }
 	else
 		suite_lib
-		rel=$(suite_kernel_release "$suite" "$meta") || return
+		rel=$(SUITE_ARCH=$arch suite_kernel_release "$suite" "$meta") || return
+	fi
+	# The architecture column and the package agree: 6.12.N+deb13-cloud-arm64.
+	if [ "$meta" != source ] && [[ $rel != *-"$(arch_field "$arch" suffix)" ]]; then
+		echo "$name: release $rel is not of the row's architecture $arch" >&2
+		return 1
 	fi
 	KREL_OF[$name]=$rel
 }
@@ -196,7 +201,7 @@ kernel_build() {
 		apt_install "linux-headers-$krel" || die "cannot install linux-headers-$krel"
 		build_modules "$krel" "/usr/src/linux-headers-$krel" "$out" "$@"
 	else
-		suite_build "${SUITE_OF[$name]}" "$krel" "$out" "$@"
+		SUITE_ARCH=${ARCH_OF[$name]} suite_build "${SUITE_OF[$name]}" "$krel" "$out" "$@"
 	fi
 }
 
@@ -209,7 +214,8 @@ kernel_vmlinuz() {
 	elif [ "${SUITE_OF[$name]}" = "$HOST_SUITE" ]; then
 		kernel_image "${KREL_OF[$name]}"
 	else
-		suite_image "${SUITE_OF[$name]}" "${KREL_OF[$name]}"
+		SUITE_ARCH=${ARCH_OF[$name]} suite_image "${SUITE_OF[$name]}" "${KREL_OF[$name]}" \
+			"$(arch_field "${ARCH_OF[$name]}" image)"
 	fi
 }
 
