@@ -5,7 +5,7 @@
 # sources it; it defines functions and a few variables and runs nothing.
 
 ARCH_TABLE=$ROULETTE_TOP/tests/arches.conf
-ARCH_COLUMNS=(arch qemu package machine cpu bios console results image suffix busybox)
+ARCH_COLUMNS=(arch qemu package machine cpu bios console results image suffix busybox triplet)
 # GUEST_ARCH: the architecture of the boots to come (guest_arch sets it
 # from a row); qemu_boot, guest_cmdline and guest_initramfs read it.
 GUEST_ARCH=${GUEST_ARCH:-amd64}
@@ -27,7 +27,8 @@ arch_field() {
 }
 
 # guest_arch NAME: the boots and initramfs to come are the row's
-# (GUEST_ARCH), with its QEMU installed and its busybox (GUEST_BUSYBOX):
+# (GUEST_ARCH, and GUEST_SUITE: the chroot that builds for it), with its
+# QEMU installed and its busybox (GUEST_BUSYBOX):
 # the host's, or for another architecture the row's suite's, downloaded
 # once into $ROULETTE_CACHE/busybox/SUITE-ARCH.
 guest_arch() {
@@ -35,9 +36,9 @@ guest_arch() {
 	GUEST_ARCH=${ARCH_OF[$t]:?guest_arch: $t is not resolved}
 	read -r pkg bb < <(arch_field "$GUEST_ARCH" package busybox) || return 1
 	apt_install "$pkg" || return 1
-	GUEST_BUSYBOX=/bin/busybox
+	GUEST_BUSYBOX=/bin/busybox GUEST_SUITE=${SUITE_OF[$t]%-backports}
 	[ "${bb#*:}" != "$(dpkg --print-architecture)" ] || return 0
-	suite=${SUITE_OF[$t]%-backports}
+	suite=$GUEST_SUITE
 	GUEST_BUSYBOX=$ROULETTE_CACHE/busybox/$suite-${bb#*:}/busybox
 	[ ! -s "$GUEST_BUSYBOX" ] || return 0
 	suite_lib
@@ -54,15 +55,44 @@ guest_host_setup() {
 }
 
 # static_tool SOURCE.c: a static helper for the guest, built once into
-# out/tools; prints its path.
+# out/tools (another GUEST_ARCH's: out/tools/ARCH, cross_tool); prints its path.
 static_tool() {
 	local src=$1 bin
 	bin=$ROULETTE_OUT/tools/$(basename "$1" .c)
+	[ "$GUEST_ARCH" = "$(dpkg --print-architecture)" ] || bin=$ROULETTE_OUT/tools/$GUEST_ARCH/${bin##*/}
 	mkdir -p "${bin%/*}"
 	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
-		gcc -static -O2 -Wall -Wextra -Werror -o "$bin" "$src" || die "cannot build $src"
+		if [ "$GUEST_ARCH" = "$(dpkg --print-architecture)" ]; then
+			gcc -static -O2 -Wall -Wextra -Werror -o "$bin" "$src"
+		else
+			cross_tool "$src" "$bin"
+		fi || die "cannot build $src for $GUEST_ARCH"
 	fi
 	echo "$bin"
+}
+
+# cross_tool SOURCE.c BIN: SOURCE.c built static for GUEST_ARCH in the
+# chroot of GUEST_SUITE (guest_arch sets both) with Debian's cross
+# compiler and libc (gcc-TRIPLET, libc6-dev-ARCH-cross: Architecture all
+# and amd64, installed as any package).
+cross_tool() {
+	local src=$1 bin=$2 triplet root tmp rc=0
+	triplet=$(arch_field "$GUEST_ARCH" triplet) && suite_lib &&
+		root=$(suite_root "$GUEST_SUITE") || return 1
+	[ -x "$root/usr/bin/$triplet-gcc" ] && [ -d "$root/usr/$triplet/lib" ] || (
+		suite_lock "$GUEST_SUITE" || exit 1
+		# shellcheck disable=SC2034 # read by suite_apt_get: the chroot's own apt
+		SUITE_APT=()
+		suite_apt_get "$GUEST_SUITE" "$root" "gcc-$triplet" / install -y --no-install-recommends \
+			"gcc-$triplet" "libc6-dev-$GUEST_ARCH-cross"
+	) || return 1
+	tmp=$(mktemp -d "$root/tmp/roulette-tool.XXXXXX") || return 1
+	cp "${src%/*}"/*.[ch] "$tmp/" &&
+		root_run "$root" "$triplet-gcc" -static -O2 -Wall -Wextra -Werror \
+			-o "/tmp/${tmp##*/}/tool" "/tmp/${tmp##*/}/${src##*/}" &&
+		cp "$tmp/tool" "$bin" || rc=1
+	rm -rf "$tmp"
+	return "$rc"
 }
 
 # guest_initramfs OUT [--krel KREL --mods DIR] [--other DIR] [--bin FILE]
