@@ -152,6 +152,7 @@ guest_figures() {
 			mods=(--add "$work/$t/patched/roulette.ko" modules/patched/roulette.ko)
 		fi
 		vmlinuz=$(kernel_vmlinuz "$t")
+		guest_arch "$t" || die "cannot prepare $t's ${ARCH_OF[$t]} guests"
 		guest_initramfs "$work/$t/initrd.gz" --krel "${KREL_OF[$t]}" --mods "$work/$t/modules" \
 			--bin "$(static_tool "$ROULETTE_TOP/bench/devloop.c")" "${mods[@]}" ||
 			die "cannot build the initramfs"

@@ -14,6 +14,7 @@ results_open demo
 kernel_resolve "$t"
 log "building the modules for ${KREL_OF[$t]}"
 kernel_build "$t" "$work/modules"
+guest_arch "$t" || die "cannot prepare $t's ${ARCH_OF[$t]} guest"
 guest_initramfs "$work/initrd.gz" --krel "${KREL_OF[$t]}" --mods "$work/modules"
 rc=0
 guest_run "$t" "$work" "$(kernel_vmlinuz "$t")" "$work/initrd.gz" suites=guest/demo.sh >/dev/null || rc=$?

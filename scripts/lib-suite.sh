@@ -14,30 +14,57 @@ declare -F root_run >/dev/null || . "$ROULETTE_TOP/scripts/lib-root.sh"
 SUITE_SPARSE=/usr/local/bin/sparse
 SUITE_SPARSE_FROM=${SUITE_SPARSE_FROM:-sid}
 
+# SUITE_ARCH (set by the caller, e.g. SUITE_ARCH=arm64 suite_image ...):
+# the Debian architecture of the kernel, when not the chroot's own. apt in
+# the chroot then sees that architecture's packages through options
+# (SUITE_APT, set by suite_foreign): images, headers and busybox are
+# downloaded, never installed, and dpkg's architectures stay the chroot's.
+SUITE_APT=()
+
+# suite_foreign SUITE ROOT: SUITE_APT for SUITE_ARCH (empty for the
+# chroot's own), with that architecture's lists of its own, in
+# ROOT/var/lib/roulette-arch/ARCH, refreshed as the chroot's are.
+suite_foreign() {
+	local suite=$1 root=$2 a=${SUITE_ARCH:-} d stamp
+	SUITE_APT=()
+	[ -n "$a" ] && [ "$a" != "$(root_run "$root" dpkg --print-architecture)" ] || return 0
+	d=/var/lib/roulette-arch/$a stamp=$2/var/lib/roulette-arch/$a/updated
+	SUITE_APT=(-o APT::Architecture="$a" -o APT::Architectures="$a"
+		-o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache")
+	[ -e "$stamp" ] && [ -z "$(find "$stamp" -mmin +"$SUITE_LISTS_MAX_AGE")" ] && return 0
+	(
+		suite_lock "$suite" || exit 1
+		log "apt-get update for $a in the ${suite%-backports} chroot"
+		mkdir -p "$root$d/lists/partial" "$root$d/cache/archives/partial" &&
+			root_run "$root" apt-get -qq "${SUITE_APT[@]}" update >&2 && touch "$stamp"
+	) || suite_skip "$suite" "apt-get update for $a failed in the ${suite%-backports} chroot"
+}
+
 # suite_kernel_release SUITE META: the release META depends on (e.g.
 # 6.12.117+deb13-cloud-amd64): trixie-backports' newest, else the candidate.
 suite_kernel_release() {
 	local suite=$1 meta=$2 root krel target=
 	[[ $suite != *-backports ]] || target=$suite
-	root=$(suite_root "$suite") || return
-	krel=$(root_run "$root" apt-cache ${target:+-t "$target"} depends "$meta" 2>/dev/null |
+	root=$(suite_root "$suite") && suite_foreign "$suite" "$root" || return
+	krel=$(root_run "$root" apt-cache "${SUITE_APT[@]}" ${target:+-t "$target"} depends "$meta" 2>/dev/null |
 		sed -n 's/-unsigned$//; s/^ *|\{0,1\}Depends: linux-image-\([0-9][^ ]*\)$/\1/p' | head -n 1)
 	[ -n "$krel" ] || suite_skip "$suite" "cannot resolve $meta${target:+ in $target}" || return
 	echo "$krel"
 }
 
-# suite_apt_get SUITE ROOT PKG DIR ARGS...: apt-get ARGS in the chroot's DIR;
+# suite_apt_get SUITE ROOT PKG DIR ARGS...: apt-get ARGS in the chroot's DIR
+# (with SUITE_APT: suite_foreign first);
 # for backports with -t only when plain apt fails (it would pull backports'
 # shared dependencies into trixie's builds). Status 2 when PKG is gone.
 suite_apt_get() {
 	local suite=$1 root=$2 pkg=$3 dir=$4 out
 	shift 4
-	root_run "$root" apt-cache show "$pkg" >/dev/null 2>&1 ||
+	root_run "$root" apt-cache "${SUITE_APT[@]}" show "$pkg" >/dev/null 2>&1 ||
 		suite_skip "$suite" "$pkg is not in the archive" || return
-	log "apt-get $1 $pkg ($suite)"
-	out=$(root_run "$root" env -C "$dir" apt-get -qq "$@" 2>&1) && return 0
+	log "apt-get $1 $pkg ($suite${SUITE_APT[*]:+, $SUITE_ARCH})"
+	out=$(root_run "$root" env -C "$dir" apt-get -qq "${SUITE_APT[@]}" "$@" 2>&1) && return 0
 	if [[ $suite == *-backports ]]; then
-		out=$(root_run "$root" env -C "$dir" apt-get -qq "$@" -t "$suite" 2>&1) && return 0
+		out=$(root_run "$root" env -C "$dir" apt-get -qq "${SUITE_APT[@]}" "$@" -t "$suite" 2>&1) && return 0
 	fi
 	echo "$out" >&2
 	grep -q -e '404 *Not Found' -e 'Unable to fetch' -e 'Failed to fetch' <<<"$out" || return 1
@@ -51,11 +78,16 @@ suite_build() {
 	local suite=$1 krel=$2 out=$3 kdir=/usr/src/linux-headers-$2
 	local root srctree valid build check='' rc=0
 	shift 3
-	root=$(suite_root "$suite") || return
+	root=$(suite_root "$suite") && suite_foreign "$suite" "$root" || return
 	(
 		suite_lock "$suite" || exit 1
-		[ -e "$root$kdir/Makefile" ] || suite_apt_get "$suite" "$root" "linux-headers-$krel" / \
-			install -y --no-install-recommends "linux-headers-$krel"
+		[ -e "$root$kdir/Makefile" ] && exit 0
+		if [ ${#SUITE_APT[@]} -gt 0 ]; then
+			suite_cross_headers "$suite" "$root" "$krel"
+		else
+			suite_apt_get "$suite" "$root" "linux-headers-$krel" / \
+				install -y --no-install-recommends "linux-headers-$krel"
+		fi
 	) || return
 	srctree=$(sed -n 's#^include \(/usr/src/[^ ]*\)/Makefile$#\1#p' "$root$kdir/Makefile")
 	valid=${srctree:-$kdir}/scripts/checker-valid.sh
@@ -91,33 +123,76 @@ suite_build() {
 	return "$rc"
 }
 
-# suite_image SUITE KREL: KREL's vmlinuz, downloaded (not installed) into
-# $ROULETTE_CACHE/kernels/KREL/ as kernel_image's: boot/vmlinuz-KREL in
-# linux-image-KREL, or from 7.x usr/lib/modules/KREL/vmlinuz in linux-binary-KREL.
+# suite_cross_headers SUITE ROOT KREL: SUITE_ARCH's linux-headers-KREL
+# unpacked into the chroot, not installed (trixie's 6.12 arm64 headers
+# depend on gcc-14, not Multi-Arch: foreign: apt would install gcc-14:arm64
+# and remove the chroot's gcc), and what they need installed natively: their
+# linux-kbuild and -common packages (Multi-Arch: foreign, all) and the cross
+# compiler their .kernelvariables name (CROSS_COMPILE, gcc-N), which set
+# ARCH and CROSS_COMPILE for the build themselves. Under suite_lock.
+suite_cross_headers() {
+	local suite=$1 root=$2 krel=$3 kv=$2/usr/src/linux-headers-$3/.kernelvariables
+	(
+		dl=$(mktemp -d "$root/tmp/roulette-headers.XXXXXX") || exit 1
+		trap 'rm -rf "$dl"' EXIT
+		suite_apt_get "$suite" "$root" "linux-headers-$krel" "/tmp/${dl##*/}" \
+			download "linux-headers-$krel" -o APT::Sandbox::User=root || exit
+		deb=$(echo "$dl/linux-headers-${krel}_"*.deb)
+		mapfile -t deps < <(dpkg-deb -f "$deb" Depends | tr ',' '\n' |
+			sed -n 's/^ *\(linux-\(kbuild\|headers\)-[^ ]*\).*/\1/p')
+		# shellcheck disable=SC2030 # native apt for the rest of this subshell
+		SUITE_APT=()
+		suite_apt_get "$suite" "$root" "${deps[0]}" / install -y --no-install-recommends "${deps[@]}" &&
+			dpkg-deb -x "$deb" "$root" || exit
+		cross=$(sed -n 's/^override CROSS_COMPILE = \(.*\)-$/\1/p' "$kv")
+		gcc=$(sed -n 's/^CC = .*\(gcc-[0-9]*\)$/\1/p' "$kv")
+		if [ -z "$cross" ] || [ -z "$gcc" ]; then
+			echo "no cross compiler named in $kv" >&2
+			exit 1
+		fi
+		suite_apt_get "$suite" "$root" "$gcc-$cross" / install -y --no-install-recommends "$gcc-$cross"
+	)
+}
+
+# suite_image SUITE KREL [IMAGE]: KREL's kernel image (IMAGE: vmlinuz, or
+# riscv64's vmlinux; tests/arches.conf), downloaded (not installed) into
+# $ROULETTE_CACHE/kernels/KREL/vmlinuz as kernel_image's: boot/IMAGE-KREL in
+# linux-image-KREL, or from 7.x usr/lib/modules/KREL/IMAGE in linux-binary-KREL.
 suite_image() {
-	local suite=$1 krel=$2 dir=$ROULETTE_CACHE/kernels/$2
-	[ -s "$dir/vmlinuz" ] || (
-		root=$(suite_root "$suite") || exit
+	local suite=$1 krel=$2 image=${3:-vmlinuz} dir=$ROULETTE_CACHE/kernels/$2 root pkg
+	if [ ! -s "$dir/vmlinuz" ]; then
+		root=$(suite_root "$suite") && suite_foreign "$suite" "$root" || return
 		pkg=linux-binary-$krel
-		root_run "$root" apt-cache show "$pkg" >/dev/null 2>&1 || pkg=linux-image-$krel
-		dl=$(mktemp -d "$root/tmp/roulette-image.XXXXXX") || exit 1
-		trap 'rm -rf "$dl" "$dir/vmlinuz.tmp"' EXIT
+		# shellcheck disable=SC2031 # suite_foreign set it, in this shell
+		root_run "$root" apt-cache "${SUITE_APT[@]}" show "$pkg" >/dev/null 2>&1 || pkg=linux-image-$krel
+		suite_file "$suite" "$root" "$pkg" \
+			"\./\(boot/$image-$krel\|\(usr/\)\{0,1\}lib/modules/$krel/$image\)" "$dir/vmlinuz" || return
+	fi
+	echo "$dir/vmlinuz"
+}
+
+# suite_file SUITE ROOT PKG REGEX OUT: the first file of PKG (downloaded,
+# not installed; SUITE_APT as suite_foreign set it) whose path in the
+# package matches REGEX (grep -x), copied to OUT.
+suite_file() {
+	local suite=$1 root=$2 pkg=$3 re=$4 out=$5
+	(
+		dl=$(mktemp -d "$root/tmp/roulette-download.XXXXXX") || exit 1
+		trap 'rm -rf "$dl" "$out.tmp"' EXIT
 		# As root: the chroot's _apt cannot write to the mktemp directory.
 		suite_apt_get "$suite" "$root" "$pkg" "/tmp/${dl##*/}" \
 			download "$pkg" -o APT::Sandbox::User=root || exit
 		deb=$(echo "$dl/${pkg}_"*.deb)
 		# 2>/dev/null: grep -m 1 breaks the pipe (an empty path says enough).
-		path=$(dpkg-deb --fsys-tarfile "$deb" 2>/dev/null | tar -t |
-			grep -x -m 1 -e "\./boot/vmlinuz-$krel" -e "\./\(usr/\)\{0,1\}lib/modules/$krel/vmlinuz")
+		path=$(dpkg-deb --fsys-tarfile "$deb" 2>/dev/null | tar -t | grep -x -m 1 -e "$re")
 		if [ -z "$path" ]; then
-			echo "suite_image: no vmlinuz for $krel in $pkg" >&2
+			echo "suite_file: nothing matches $re in $pkg" >&2
 			exit 1
 		fi
-		mkdir -p "$dir" &&
-			dpkg-deb --fsys-tarfile "$deb" | tar -xO "$path" >"$dir/vmlinuz.tmp" &&
-			[ -s "$dir/vmlinuz.tmp" ] && mv "$dir/vmlinuz.tmp" "$dir/vmlinuz"
-	) || return
-	echo "$dir/vmlinuz"
+		mkdir -p "${out%/*}" &&
+			dpkg-deb --fsys-tarfile "$deb" | tar -xO "$path" >"$out.tmp" &&
+			[ -s "$out.tmp" ] && mv "$out.tmp" "$out"
+	)
 }
 
 # suite_sparse SUITE ROOT: SUITE_SPARSE built once (stamp: its version), from

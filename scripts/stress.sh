@@ -39,6 +39,7 @@ for t in "${rows[@]}"; do
 		record FAIL "[$t] module build" "release ${KREL_OF[$t]:-unknown}: $(tail -n 3 "$dir/build.log" | tr '\n' ' ')"
 		continue
 	fi
+	guest_arch "$t" || die "cannot prepare $t's ${ARCH_OF[$t]} guest"
 	guest_initramfs "$dir/initrd.gz" --krel "${KREL_OF[$t]}" --mods "$dir/modules" \
 		--bin "$rstress" --dyn /usr/bin/stress-ng --dyn /usr/bin/trinity ||
 		die "cannot build the initramfs"

@@ -70,11 +70,12 @@ build() {
 }
 
 # other NAME: sets o to a row of another kernel series (the selected rows
-# first, then the table's test rows), for the ENOEXEC check.
+# first, then the table's test rows), for the ENOEXEC check; of the same
+# architecture: another's modules would be refused for their machine type.
 other() {
 	local t=$1
 	for o in "${rows[@]}" $(ROULETTE_KERNELS='' kernel_rows test); do
-		[ "$o" != "$t" ] && build "$o" &&
+		[ "$o" != "$t" ] && [ "$(kernel_row "$o" | cut -d ' ' -f 4)" = "${ARCH_OF[$t]}" ] && build "$o" &&
 			[ "$(kernel_series "${KREL_OF[$o]}")" != "$(kernel_series "${KREL_OF[$t]}")" ] &&
 			return 0
 	done
@@ -92,6 +93,7 @@ for t in "${rows[@]}"; do
 	other "$t" || { record FAIL "[$t] no build of another kernel series for the ENOEXEC check"; continue; }
 	krel=${KREL_OF[$t]}
 	vmlinuz=$(kernel_vmlinuz "$t")
+	guest_arch "$t" || die "cannot prepare $t's ${ARCH_OF[$t]} guests"
 	signed "$t" || die "cannot sign hello.ko for $t"
 	guest_initramfs "$work/$t/initrd.gz" --krel "$krel" --mods "$work/$t/modules" \
 		--other "$work/$o/modules" --add "$ROULETTE_TOP/src/version.h" src/version.h \

@@ -3,8 +3,10 @@
 # files tests/init runs) and the booted Debian system of make systest.
 # POSIX sh (busybox, dash). Suite files source it as /tests/lib.sh.
 #
-# Results go over a channel of their own, $RESULTS (the guest's second
-# serial port; the host reads it as a file), one line each, and are echoed
+# Results go over a channel of their own, $RESULTS (results=DEVICE on the
+# kernel command line: the guest's second serial port, /dev/ttyS1, or a
+# virtio console, /dev/hvc0, as tests/arches.conf says; the host reads it
+# as a file; /dev/ttyS1 without results=), one line each, and are echoed
 # on the console for people:
 #   PLAN: N                  the runner will run N files
 #   BEGIN: FILE              a file starts
@@ -32,7 +34,6 @@
 	NL='
 '
 }
-RESULTS=${RESULTS:-/dev/ttyS1}
 TEST=${TEST:-$(basename "$0" .sh)}
 
 emit() {
@@ -323,6 +324,8 @@ reload_under_readers() {
 cmdline_arg() {
 	tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tail -n 1
 }
+RESULTS=${RESULTS:-$(cmdline_arg results 2>/dev/null)}
+RESULTS=${RESULTS:-/dev/ttyS1}
 
 # suite_files NAME...: a directory under $TESTS gives its [0-9]*.sh files
 # in order, a file names itself.
