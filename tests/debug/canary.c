@@ -123,9 +123,8 @@ static noinline void canary_kobject(void)
 
 	if (!kobj)
 		return;
+	/* No name: ODEBUG's fixup cancels the release, which would free it. */
 	kobject_init(kobj, &canary_ktype);
-	if (kobject_set_name(kobj, "canary-kobject"))
-		pr_warn("kobject: no name\n");
 	kobject_put(kobj);	/* the last put: the release is now pending */
 	kfree(kobj);		/* the bug: freed before its release ran */
 }
