@@ -299,6 +299,22 @@ static ssize_t roulette_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	return copied;
 }
 
+/*
+ * splice(2), sendfile(2) (busybox cat uses it): a lost spin booms here,
+ * before copy_splice_read() allocates the pages and the bio_vec array it
+ * would hand to read_iter: an oops inside read_iter would leak them.
+ */
+static ssize_t roulette_splice_read(struct file *in, loff_t *ppos,
+				    struct pipe_inode_info *pipe, size_t len,
+				    unsigned int flags)
+{
+	if (spin_lost(in)) {
+		roulette_boom(in);
+		return -EIO;	/* only reached for a SIGSEGV */
+	}
+	return compat_splice_read(in, ppos, pipe, len, flags);
+}
+
 static ssize_t roulette_write(struct file *file, const char __user *buf,
 			      size_t count, loff_t *ppos)
 {
@@ -318,7 +334,7 @@ static const struct file_operations roulette_fops = {
 	.open = roulette_open,
 	.read = roulette_read,
 	.read_iter = roulette_read_iter,
-	.splice_read = compat_splice_read,
+	.splice_read = roulette_splice_read,
 	.write = roulette_write,
 	.llseek = roulette_llseek,
 };
