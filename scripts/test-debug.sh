@@ -90,11 +90,13 @@ fi
 if [[ $phases == *" faults "* ]]; then
 	fdir=$work/faults
 	mkdir -p "$fdir"
+	# 1800 s: DEBUG_KOBJECT_RELEASE delays each unload's releases 1-4 s,
+	# and the sweeps unload about 200 times (900 s ran out in hello's).
 	if kernel_build debug "$fdir/modules" >"$fdir/build.log" 2>&1; then
 		guest_initramfs "$fdir/initrd.gz" --krel "${KREL_OF[debug]}" --mods "$fdir/modules" \
 			--bin "$(static_tool "$ROULETTE_TOP/tests/stress/rstress.c")" ||
 			die "cannot build the initramfs"
-		ROULETTE_GUEST_MEM=1536 ROULETTE_GUEST_CPUS=2 guest_run debug-faults "$fdir" \
+		ROULETTE_GUEST_MEM=1536 ROULETTE_GUEST_CPUS=2 ROULETTE_BOOT_TIMEOUT=1800 guest_run debug-faults "$fdir" \
 			"$DEBUG_KERNEL/bzImage-modules" "$fdir/initrd.gz" "suites=faults log_buf_len=4M" || true
 		"${VERDICT[@]}" data "$fdir/debug-faults.results" | sed 's/^/[debug-faults] DATA: /' >&2
 	else
