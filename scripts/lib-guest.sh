@@ -95,6 +95,21 @@ cross_tool() {
 	return "$rc"
 }
 
+# guest_tests DIR: what a guest runs its suites with, into DIR (its
+# /tests): the assertion library (tests/lib*.sh), the report patterns, and
+# every suite directory (tests/*/ with .sh files; bench/guest/ as bench).
+guest_tests() {
+	local dest=$1 d t
+	mkdir -p "$dest" &&
+		cp "$ROULETTE_TOP"/tests/lib*.sh "$ROULETTE_TOP/tests/kernel-reports.txt" "$dest/" || return
+	for d in "$ROULETTE_TOP"/tests/*/ "$ROULETTE_TOP"/bench/guest/; do
+		compgen -G "$d*.sh" >/dev/null || continue
+		t=$dest/$(basename "$d")
+		[ "$d" = "$ROULETTE_TOP/bench/guest/" ] && t=$dest/bench
+		mkdir -p "$t" && cp "$d"*.sh "$t/" || return
+	done
+}
+
 # guest_initramfs OUT [--krel KREL --mods DIR] [--other DIR] [--bin FILE]
 #                 [--dyn FILE] [--add FILE DEST]...
 # The one initramfs: busybox (GUEST_BUSYBOX, GUEST_ARCH's), tests/init as
@@ -104,7 +119,7 @@ cross_tool() {
 # --other a build for another series as /modules/other, --bin a static
 # program and --dyn a dynamic one with its libraries, --add any file.
 guest_initramfs() {
-	local out=$1 root krel='' a d t
+	local out=$1 root krel='' a
 	shift
 	root=$(mktemp -d) || return 1
 	chmod 755 "$root"	# the guest's /: unprivileged test users must traverse it
@@ -118,13 +133,7 @@ guest_initramfs() {
 		nobody:x:65534:65534:nobody:/:/bin/sh >"$root/etc/passwd"
 	printf '%s\n' root:x:0: roulette:x:900: fuzz:x:1000: nogroup:x:65534: >"$root/etc/group"
 	install -m 755 "$ROULETTE_TOP/tests/init" "$root/init"
-	cp "$ROULETTE_TOP/tests/lib.sh" "$ROULETTE_TOP/tests/kernel-reports.txt" "$root/tests/"
-	for d in "$ROULETTE_TOP"/tests/*/ "$ROULETTE_TOP"/bench/guest/; do
-		compgen -G "$d*.sh" >/dev/null || continue
-		t=$root/tests/$(basename "$d")
-		[ "$d" = "$ROULETTE_TOP/bench/guest/" ] && t=$root/tests/bench
-		mkdir -p "$t" && cp "$d"*.sh "$t/"
-	done
+	guest_tests "$root/tests"
 	for a in "$ROULETTE_TOP"/tests/tools/*.c; do
 		cp "$(static_tool "$a")" "$root/bin/"
 	done

@@ -118,12 +118,8 @@ upgrade_kernel() {
 # suites (tests/*/ under /tests) and the unit that runs the ones named by
 # suites= on the kernel command line (tests/systest/roulette-systest.service).
 system_disk() {
-	local img=$1 d
-	rm -rf "$ROOT/tests" && mkdir -p "$ROOT/tests"
-	cp "$ROULETTE_TOP/tests/lib.sh" "$ROULETTE_TOP/tests/kernel-reports.txt" "$ROOT/tests/"
-	for d in "$ROULETTE_TOP"/tests/*/; do
-		compgen -G "$d*.sh" >/dev/null && cp -r "${d%/}" "$ROOT/tests/"
-	done
+	local img=$1
+	rm -rf "$ROOT/tests" && guest_tests "$ROOT/tests"
 	cp "$ROULETTE_TOP/tests/systest/roulette-systest.service" "$ROOT/etc/systemd/system/"
 	rm -f "$img"
 	mke2fs -q -F -t ext4 -d "$ROOT" "$img" 4G >>"$ROOT_LOG" 2>&1 ||
