@@ -26,7 +26,7 @@
 # Used by the files that source this one.
 # shellcheck disable=SC2034
 {
-	TESTS=/tests
+	TESTS=${TESTS:-/tests}
 	MODS=/modules/this	# built for the running kernel
 	OTHER_MODS=/modules/other	# built for another kernel series
 	DEV=/dev/kernel-roulette

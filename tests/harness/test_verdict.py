@@ -97,7 +97,8 @@ class KernelLogs(unittest.TestCase):
         script = ('. "$TOP/tests/lib.sh"; TESTS=$TOP/tests KLOG=/nonexistent; '
                   'dmesg() { cat "$LOG"; }; kernel_reports "$CLS"')
         p = subprocess.run(cmd + ['-c', script], capture_output=True, text=True,
-                           env=dict(os.environ, TOP=TOP, LOG=log, CLS=cls, RESULTS='/dev/null'))
+                           env=dict(os.environ, TOP=TOP, LOG=log, CLS=cls, RESULTS='/dev/null',
+                                    TESTS=os.path.join(TOP, 'tests')))
         self.assertEqual(p.stderr, '')
         return [l for l in p.stdout.splitlines() if l]
 
