@@ -10,7 +10,11 @@ for mod in hello mymod roulette; do
 	expect_eq "$mod license" GPL "$(modinfo -F license "$f")"
 	expect_match "$mod author" '.*roulette-dkms.*' "$(modinfo -F author "$f")"
 	expect_match "$mod description" '.{10,}' "$(modinfo -F description "$f")"
-	expect_eq "$mod version is src/version.h's" "$v" "$(modinfo -F version "$f")"
+	# Not busybox's modinfo: it scans the whole file and takes a field only
+	# after a NUL, and on 7.2 .modinfo's first field (version=) follows
+	# .altinstr_replacement's last byte (CLAC's 0xca): it printed nothing.
+	expect_eq "$mod version is src/version.h's" "$v" \
+		"$(strings -a "$f" | sed -n 's/^version=//p' | head -n 1)"
 	note "version $v"
 	expect_eq "$mod vermagic names the running kernel" "$(uname -r)" "$(modinfo -F vermagic "$f" | cut -d' ' -f1)"
 done
