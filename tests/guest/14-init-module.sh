@@ -122,16 +122,16 @@ got=$(/bin/modload -f 2 "$OTHER_MODS/hello.ko" 2>&1)
 note "$got: $(log_since "$m" | tail -n 2 | tr '\n' '|')"
 case $got in
 "error ENOEXEC")
-	pass "$n is refused, or forced where symbol versions agree"
+	pass "$n is refused or loads forced"
 	check "$n leaves nothing loaded, or the F taint" nothing_loaded ;;
 "error EINVAL")
-	pass "$n is refused, or forced where symbol versions agree"
+	pass "$n is refused or loads forced"
 	check "$n leaves nothing loaded, or the F taint" nothing_loaded ;;
 ok)
-	pass "$n is refused, or forced where symbol versions agree"
+	pass "$n is refused or loads forced"
 	expect_eq "$n leaves nothing loaded, or the F taint" F "$(tr -cd F </sys/module/hello/taint)" ;;
 *)
-	fail "$n is refused, or forced where symbol versions agree" "got '$got'"
+	fail "$n is refused or loads forced" "got '$got'"
 	fail "$n leaves nothing loaded, or the F taint" "got '$got'" ;;
 esac
 unload_all
