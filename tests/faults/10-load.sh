@@ -22,8 +22,8 @@
 # arithmetic, on every architecture, so they compare as they order.
 module_area() {
 	_lo='' _hi='' _w=$((256 << 20))
-	for _f in /sys/module/hello/sections/* /sys/module/mymod/sections/* \
-		/sys/module/roulette/sections/*; do
+	for _f in /sys/module/hello/sections/.[!.]* /sys/module/mymod/sections/.[!.]* \
+		/sys/module/roulette/sections/.[!.]*; do	# .text, .data, ...: dot files
 		if ! read -r _a <"$_f" || [ $((_a)) -eq 0 ]; then continue; fi
 		if [ -z "$_lo" ] || [ $((_a < _lo)) = 1 ]; then _lo=$((_a)); fi
 		if [ -z "$_hi" ] || [ $((_a > _hi)) = 1 ]; then _hi=$((_a)); fi
