@@ -124,7 +124,8 @@ guest_initramfs() {
 	root=$(mktemp -d) || return 1
 	chmod 755 "$root"	# the guest's /: unprivileged test users must traverse it
 	mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,root,lib/modules,modules,tests}
-	cp "${GUEST_BUSYBOX:-/bin/busybox}" "$root/bin/busybox"
+	# install, not cp: a busybox unpacked from another architecture's .deb is 0644
+	install -m 755 "${GUEST_BUSYBOX:-/bin/busybox}" "$root/bin/busybox"
 	# The host's busybox lists the applets (another architecture's cannot run).
 	for a in $(/bin/busybox --list); do
 		[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"

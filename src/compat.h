@@ -7,7 +7,8 @@
  * The drivers call only the compat_* names defined here. The HAVE_* macros
  * come from compile-test probes in Kbuild, which build a tiny use of each
  * API against the headers being built against, so a distribution backport
- * is picked up like a new release.
+ * is picked up like a new release. compat_oops() holds the one difference
+ * between architectures.
  */
 #ifndef ROULETTE_COMPAT_H
 #define ROULETTE_COMPAT_H
@@ -50,6 +51,22 @@ static inline u32 compat_random_below(u32 ceil)
 #define compat_splice_read copy_splice_read
 #else
 #define compat_splice_read generic_file_splice_read
+#endif
+
+/*
+ * boom=oops: an oops that kills the reader and leaves the kernel running
+ * (unless panic_on_oops). arm64 and riscv64 take BUG()'s breakpoint as an
+ * NMI-like debug exception (arm64_enter_el1_dbg(), irqentry_nmi_enter()):
+ * a task killed inside it leaves arm64 with interrupts off and context
+ * tracking in NMI state (a WARNING follows), and riscv64's die() panics
+ * ("Fatal exception in interrupt"). There the oops is a write to NULL: a
+ * page fault, which dies from an ordinary exception as BUG()'s ud2 does
+ * on x86.
+ */
+#if defined(CONFIG_ARM64) || defined(CONFIG_RISCV)
+#define compat_oops()	WRITE_ONCE(*(int *)NULL, 0)
+#else
+#define compat_oops()	BUG()
 #endif
 
 /*

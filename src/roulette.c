@@ -21,8 +21,7 @@
  * Only an opener with CAP_SYS_BOOT (the privilege of reboot(2)) may take
  * the kernel down: for any other opener a lost spin is a SIGSEGV whatever
  * the boom mode. An oops is no safer than a panic: panic_on_oops=1 (set by
- * kdump-tools) or oops_limit turns it into one, and on riscv64 a BUG() in
- * process context is already one. The check reads the opener's credentials
+ * kdump-tools) or oops_limit turns it into one. The check reads the opener's credentials
  * (file->f_cred), and only when a spin is lost: survivors pay nothing.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -215,7 +214,7 @@ static noinline void roulette_boom(const struct file *file)
 		panic("kernel-roulette: sampled value is %u, which is < %u\n", v, c);
 	default:
 		pr_emerg("Boom! sampled value is %u, which is < %u\n", v, c);
-		BUG();
+		compat_oops();
 	}
 }
 

@@ -82,7 +82,12 @@ kernel_log() {
 # class in $TESTS/kernel-reports.txt; "oops" lines inside an expected-oops
 # window are excused, and a window left open is a report itself.
 kernel_reports() {
-	kernel_log | awk -v pf="$TESTS/kernel-reports.txt" -v want="$1" '
+	kernel_log | report_scan "$1"
+}
+
+# report_scan CLASS: kernel_reports's scan of the log lines on stdin.
+report_scan() {
+	awk -v pf="$TESTS/kernel-reports.txt" -v want="$1" '
 		BEGIN {
 			while ((getline l < pf) > 0) {
 				if (l ~ /^#/ || l !~ /[^ ]/) continue

@@ -12,11 +12,35 @@
 # shellcheck source=common.sh
 . /tests/faults/common.sh
 
-# x86_64's module area (MODULES_VADDR with KASLR to the fixmap's lowest
-# MODULES_END): a return address in it is a module's code; nothing else is
-# loaded here, so that is the module being loaded.
-MOD_START=0xffffffffc0000000
-MOD_END=0xfffffffffe000000
+# The module area, found at run time rather than from one architecture's
+# constants: where the kernel put the sections of our three modules, from
+# the lowest to the highest, widened by 256 MiB on each side and kept out of
+# the kernel image (_stext to _end in /proc/kallsyms). A return address in
+# it is a module's code, and the only module loaded is the one being
+# loaded; a module loaded again lands where the last one did (vmalloc fits
+# it from the same start). Addresses are negative in the shell's 64-bit
+# arithmetic, on every architecture, so they compare as they order.
+module_area() {
+	_lo='' _hi='' _w=$((256 << 20))
+	for _f in /sys/module/hello/sections/.[!.]* /sys/module/mymod/sections/.[!.]* \
+		/sys/module/roulette/sections/.[!.]*; do	# .text, .data, ...: dot files
+		if ! read -r _a <"$_f" || [ $((_a)) -eq 0 ]; then continue; fi
+		if [ -z "$_lo" ] || [ $((_a < _lo)) = 1 ]; then _lo=$((_a)); fi
+		if [ -z "$_hi" ] || [ $((_a > _hi)) = 1 ]; then _hi=$((_a)); fi
+	done
+	_s=$((0x$(awk '$3 == "_stext" { print $1 }' /proc/kallsyms)))
+	_e=$((0x$(awk '$3 == "_end" { print $1 }' /proc/kallsyms)))
+	[ -n "$_lo" ] && [ "$_s" != 0 ] || return 1
+	_lo=$((_lo - _w)) _hi=$((_hi + _w))
+	[ $((_hi < 0)) = 1 ] || _hi=-4096	# past the top: wrapped
+	if [ $((_e <= _lo + _w)) = 1 ]; then	# the kernel image lies below the modules
+		[ $((_lo > _e)) = 1 ] || _lo=$_e
+	else
+		[ $((_hi < _s)) = 1 ] || _hi=$_s
+	fi
+	MOD_START=$(printf '0x%x' "$_lo") MOD_END=$(printf '0x%x' "$_hi")
+	KERNEL_IMAGE=$(printf '0x%x-0x%x' "$_s" "$_e")
+}
 
 # fi_set FILE VALUE: the same knob for failslab and fail_page_alloc.
 fi_set() {
@@ -36,19 +60,22 @@ if [ ! -d "$FI/failslab" ] || [ ! -d "$FI/fail_page_alloc" ] || [ ! -e /proc/sel
 fi
 expect_eq "no module loaded: the stack filter's range holds only the one being loaded" "" \
 	"$(cat /proc/modules)"
-expect_eq "roulette loads to show where modules live" ok "$(load roulette)"
+for m in hello mymod roulette; do
+	expect_eq "$m loads to show where modules live" ok "$(load "$m")"
+done
+check "the module area found from their sections, outside the kernel image" module_area
+note "[$MOD_START, $MOD_END); the kernel image $KERNEL_IMAGE"
 for s in .text .init.text; do
 	a=$(cat "/sys/module/roulette/sections/$s" 2>/dev/null)
-	check "roulette's $s lies in the module area" awk -v a="$a" -v s=$MOD_START -v e=$MOD_END \
-		'BEGIN { exit !(length(a) == 18 && a >= s && a < e) }'
-	note "$s at $a, the area [$MOD_START, $MOD_END)"
+	check "roulette's $s lies in the module area" [ $((a >= MOD_START && a < MOD_END)) = 1 ]
+	note "$s at $a"
 done
-unload roulette >/dev/null
+unload_all
 # probability 0: only fail-nth injects; times counts down on each injection.
 setup() {
 	fi_set probability 0 && fi_set verbose 1 &&
 		fi_set task-filter N && fi_set ignore-gfp-wait N && fi_set stacktrace-depth 32 &&
-		fi_set require-start $MOD_START && fi_set require-end $MOD_END &&
+		fi_set require-start "$MOD_START" && fi_set require-end "$MOD_END" &&
 		echo N >"$FI/fail_page_alloc/ignore-gfp-highmem" && echo 0 >"$FI/fail_page_alloc/min-order"
 }
 check "failslab and fail_page_alloc set up for the module area" setup
