@@ -91,7 +91,7 @@ lives_wait() {
 		[ ! -e "$dir/results.txt" ] || results_merge "$dir/results.txt"
 		[ ! -s "$dir/timings" ] || mapfile -t -O ${#timings[@]} timings <"$dir/timings"
 		[ ! -s "$dir/sizes" ] || mapfile -t -O ${#sizes[@]} sizes <"$dir/sizes"
-		timing "$name: the whole life, side by side" "${LIFE_SECS[$name]}"
+		timing "$name: the whole life" "${LIFE_SECS[$name]}"
 	done
 }
 
