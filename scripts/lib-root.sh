@@ -164,23 +164,25 @@ root_base_tarball() {
 	local tarball tmp
 	# Another package list makes another base: a checksum ends the name.
 	tarball=$dir/base-$suite-$key-$(printf '%s\n' "$pkgs" "$@" | md5sum | cut -c 1-8).tar.zst
-	if [ ! -s "$tarball" ]; then
-		mkdir -p "$dir" && tmp=$(mktemp -d "$dir/base.XXXXXX") || return 1
+	mkdir -p "$dir" || return 1
+	# Two users of one base at once (systest's lives side by side: a
+	# suite's life and the release upgrade from it) build it once.
+	(
+		flock -w 3600 9 || exit 1
+		[ ! -s "$tarball" ] || exit 0
+		tmp=$(mktemp -d "$dir/base.XXXXXX") || exit 1
+		trap 'rm -rf "$tmp"' EXIT
 		# shellcheck disable=SC2016 # $1 is the hook's argument
-		if ! root_mmdebstrap "$suite" "$tmp/root" --skip=cleanup/apt/lists --include="$pkgs" \
+		root_mmdebstrap "$suite" "$tmp/root" --skip=cleanup/apt/lists --include="$pkgs" \
 			"${hooks[@]}" --customize-hook='mkdir -p "$1/var/cache/roulette-debs" &&
-				find "$1/var/cache/apt/archives" -name "*.deb" -exec mv -t "$1/var/cache/roulette-debs" {} +' ||
-			! tar -C "$tmp/root" --numeric-owner -I 'zstd -q -T0 -3' -cf "$tmp/base.tar.zst" . ||
-			! mv "$tmp/base.tar.zst" "$tarball"; then
-			rm -rf "$tmp"
-			return 1
-		fi
-		rm -rf "$tmp"
+				find "$1/var/cache/apt/archives" -name "*.deb" -exec mv -t "$1/var/cache/roulette-debs" {} +' &&
+			tar -C "$tmp/root" --numeric-owner -I 'zstd -q -T0 -3' -cf "$tmp/base.tar.zst" . &&
+			mv "$tmp/base.tar.zst" "$tarball" || exit 1
 		# Bases of this suite and kind (the key's first word: minimal,
 		# default, bench) unused for two days name superseded ABIs; a
 		# base of other rows (ROULETTE_KERNELS) that is in use stays.
 		find "$dir" -maxdepth 1 -name "base-$suite-${key%%-*}-*.tar.zst" -mtime +1 -delete
-	fi
+	) 9>"$tarball.lock" || return 1
 	touch "$tarball"	# in use: see the pruning above
 	echo "$tarball"
 }

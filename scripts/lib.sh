@@ -56,9 +56,11 @@ apt_fresh() {
 # (", N skipped" when anything was). scripts/verdict.py writes them all.
 VERDICT=(/usr/bin/python3 "$ROULETTE_TOP/scripts/verdict.py")
 
-# results_open STAGE
+# results_open STAGE|FILE.txt: out/results/STAGE.txt, or FILE.txt (a part
+# of a stage run side by side, merged into it by results_merge).
 results_open() {
 	RESULTS_FILE=$ROULETTE_OUT/results/$1.txt
+	[[ $1 != */*.txt ]] || RESULTS_FILE=$1
 	mkdir -p "${RESULTS_FILE%/*}"
 	: >"$RESULTS_FILE"
 	: >"${RESULTS_FILE%.txt}.jsonl"
@@ -70,6 +72,11 @@ results_open() {
 # no DETAIL, a FAIL or SKIP NAME is split at its first ': ' after the target.
 record() {
 	"${VERDICT[@]}" record "$RESULTS_FILE" "$@"
+}
+
+# results_merge PART.txt...: the parts' checks appended to RESULTS_FILE.
+results_merge() {
+	"${VERDICT[@]}" merge "$RESULTS_FILE" "$@"
 }
 
 # results_close: the closing line; success when something passed and

@@ -2,19 +2,24 @@
 # make systest: the whole life of the roulette-dkms packages in real Debian
 # systems, told as a user lives it: this file is the story, its steps are
 # in scripts/systest/, one file a subsystem (common.sh: checks, steps,
-# timings; state.sh: what the system holds; repositories.sh; lifecycle.sh:
-# install, kernel upgrades, boots, upgrade, kernel removal, purge;
-# secureboot.sh; kdump.sh; release.sh; rpm.sh; autopkgtest.sh). For each
-# Debian suite among the "systest" rows of tests/kernels.conf (or
+# timings; lives.sh: the lives side by side; state.sh: what the system
+# holds; repositories.sh; lifecycle.sh: install, kernel upgrades, boots,
+# upgrade, kernel removal, purge; secureboot.sh; kdump.sh; release.sh;
+# rpm.sh; autopkgtest.sh). For each Debian suite among the "systest" rows of tests/kernels.conf (or
 # ROULETTE_KERNELS), its first row is the kernel of the installed system
 # and its later rows are kernel upgrades (a row of SUITE-backports belongs
 # to SUITE and upgrades with apt -t SUITE-backports). Bookworm is a minimal
 # system (Recommends off), any other suite a default one (Recommends on:
 # apt's ca-certificates brings openssl, so DKMS signs the modules). Then a
 # release upgrade: bookworm with the package installed, upgraded to trixie.
-# Results: out/results/systest.txt (scripts/lib.sh), the guest's through
-# tests/lib.sh's runner (suite tests/systest/), then the time of each step.
+# The systems' lives run side by side once the packages and repositories
+# are built (systest/lives.sh: each in out/systest/LIFE, its log shown
+# whole when it ends). Results: out/results/systest.txt (scripts/lib.sh),
+# the guest's through tests/lib.sh's runner (suite tests/systest/), then
+# the time of each step and of each life.
 # Environment: ROULETTE_KERNELS, ROULETTE_CACHE, ROULETTE_OUT,
+# ROULETTE_SYSTEST_LIVES: the lives run at once (default 2; 1: one after
+# the other),
 # ROULETTE_SYSTEST_SKIP="rpm_install_remove run_autopkgtest" skips those
 # steps (any step by its function name), each reported as skipped;
 # ROULETTE_KDUMP_BOOTS: crash_dump's boots side by side (default 2).
@@ -27,6 +32,8 @@ set -uo pipefail
 . "$ROULETTE_TOP/scripts/lib-root.sh"
 # shellcheck source=systest/common.sh
 . "$ROULETTE_TOP/scripts/systest/common.sh"
+# shellcheck source=systest/lives.sh
+. "$ROULETTE_TOP/scripts/systest/lives.sh"
 # shellcheck source=systest/state.sh
 . "$ROULETTE_TOP/scripts/systest/state.sh"
 # shellcheck source=systest/repositories.sh
@@ -45,11 +52,12 @@ set -uo pipefail
 . "$ROULETTE_TOP/scripts/systest/autopkgtest.sh"
 
 TARGET=packages	# the "[target]" of host checks: packages, a suite, FROM-to-TO
-trap guest_kill EXIT
+trap 'lives_kill; guest_kill' EXIT
 trap 'echo "interrupted" >&2; exit 130' INT TERM
 
 # life_of_a_system SUITE ROW...: a user's system of that suite, from apt
 # install to purge, across its kernel upgrades.
+# shellcheck disable=SC2317 # run by live (systest/lives.sh)
 life_of_a_system() {
 	local suite=$1 r
 	shift
@@ -76,6 +84,7 @@ life_of_a_system() {
 
 # release_upgrade FROM TO: FROM's system (its base) with the package
 # installed, upgraded to TO, booted on TO's kernel (the tag FROM-to-TO).
+# shellcheck disable=SC2317 # run by live (systest/lives.sh)
 release_upgrade() {
 	local from=$1 to=$2 first to_row
 	read -r first _ <<<"${rows_of[$from]}"
@@ -118,9 +127,10 @@ step build_next_version
 systest_suites
 for s in "${suites[@]}"; do
 	# shellcheck disable=SC2086 # the suite's rows, one word each
-	life_of_a_system "$s" ${rows_of[$s]}
+	live "$s" life_of_a_system "$s" ${rows_of[$s]}
 done
 if [ -n "${rows_of[bookworm]:-}" ] && [ -n "${rows_of[trixie]:-}" ]; then
-	release_upgrade bookworm trixie
+	live bookworm-to-trixie release_upgrade bookworm trixie
 fi
+lives_wait
 the_end

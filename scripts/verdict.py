@@ -13,6 +13,7 @@ the stage is a test, a suite file a subtest, a check a test line).
   verdict.py plan SUITES               the files suites=SUITES runs, from the tree
   verdict.py boot TXT TAG RESULTS CONSOLE QEMU-STATUS SECONDS [PLAN]
   verdict.py close TXT                 STAGE.ktap, the closing line
+  verdict.py merge TXT PART...         PART.txt's checks appended to TXT
   verdict.py sum DIR STAGE:STATUS:SECONDS...   make test-all's count
   verdict.py tap KTAP                  the leaves as flat TAP (for prove)
   verdict.py names FILE...             sorted check names of .jsonl files
@@ -399,6 +400,17 @@ def cmd_close(args):
     return 0 if f == 0 and p > 0 else 1
 
 
+def cmd_merge(args):
+    """merge TXT PART...: the checks of each PART (a results file of the
+    same format, written by a part of the stage run side by side, e.g. a
+    systest life) appended to TXT, parts in the order given."""
+    out = Results(args[0])
+    for part in args[1:]:
+        for c in Results(part).checks():
+            out.add(c, echo=False)
+    return 0
+
+
 def stage_sum(name, checks, rc, ci):
     """The checks a stage counts with in make test-all: its own, one failure
     when it failed without recording one, one when CI met a skip."""
@@ -517,8 +529,8 @@ def cmd_record(args):
     return 0
 
 
-COMMANDS = {'record': cmd_record, 'plan': cmd_plan, 'boot': cmd_boot, 'close': cmd_close, 'sum': cmd_sum,
-            'tap': cmd_tap, 'names': cmd_names, 'data': cmd_data, 'reports': cmd_reports}
+COMMANDS = {'record': cmd_record, 'plan': cmd_plan, 'boot': cmd_boot, 'close': cmd_close,
+            'merge': cmd_merge, 'sum': cmd_sum, 'tap': cmd_tap, 'names': cmd_names, 'data': cmd_data, 'reports': cmd_reports}
 
 
 def main(argv):

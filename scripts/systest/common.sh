@@ -4,10 +4,14 @@
 # paths of the run, host checks (expect_host), steps (step, skipped when
 # ROULETTE_SYSTEST_SKIP names them), timings, the end of the run, and apt in
 # the system under test ($ROOT: lib-root.sh's R and Rout, log $ROOT_LOG).
+# The lives side by side: systest/lives.sh, which sets WORK, ROOT and
+# ROOT_LOG to a life's own.
 
-WORK=$ROULETTE_OUT/systest
-# shellcheck disable=SC2034 # lib-root.sh's R and Rout use both
-ROOT=$WORK/root ROOT_LOG=$WORK/chroot.log
+# The stage's directory (build.log, next/: version N+1, the repositories'
+# apt and dnf state, a directory a life); WORK: the directory of the system
+# under test, its life's (live).
+# shellcheck disable=SC2034 # the steps' and lib-root.sh's R and Rout
+STAGE_WORK=$ROULETTE_OUT/systest WORK=$ROULETTE_OUT/systest ROOT=$WORK/root ROOT_LOG=$WORK/chroot.log
 LOCAL_LIST=/etc/apt/sources.list.d/roulette-systest.list
 timings=()
 
@@ -33,6 +37,8 @@ step() {
 		return 0
 	fi
 	log "step: $TARGET: $*"
+	# a life's log is shown when it ends: its steps show as they start
+	[ -z "${LIFE:-}" ] || log "step: $TARGET: $*" 2>&3
 	"$@" || rc=$?
 	timing "$TARGET: $1" $((SECONDS - t0))
 	return "$rc"

@@ -34,7 +34,7 @@ restore_base_system() {
 		"systemd-sysv,udev,kmod,initramfs-tools,man-db,$(kernel_packages "$suite" "$1" | tr ' ' ,)" \
 		"${up[@]}") || { record FAIL "[$TARGET] base rootfs: mmdebstrap failed"; return 1; }
 	root_unpack "$ROOT" "$base" || { record FAIL "[$TARGET] base rootfs: cannot unpack $base"; return 1; }
-	mkdir -p "$ROOT/srv/roulette" && cp -r "$ROULETTE_OUT/repo" "$WORK/next" "$ROOT/srv/roulette/"
+	mkdir -p "$ROOT/srv/roulette" && cp -r "$ROULETTE_OUT/repo" "$STAGE_WORK/next" "$ROOT/srv/roulette/"
 	# make repo's roulette.list, for the repository's place in this system
 	grep '^deb ' "$ROULETTE_OUT/repo/roulette.list" |
 		sed "s#$ROULETTE_OUT/repo#/srv/roulette/repo#g" >"$ROOT$LOCAL_LIST"

@@ -11,8 +11,8 @@ build_packages() {
 	record PASS "[$TARGET] version N agrees in version.h, debian/changelog, spec, dkms.conf"
 	NEXT=$(echo "$VERSION" | awk -F. -v OFS=. '{ $NF = $NF + 1; print }')
 	note "version N is $VERSION, N+1 $NEXT"
-	expect_host "make repo: deb + rpm built" "see $WORK/build.log" \
-		logged "$WORK/build.log" "$ROULETTE_TOP/scripts/build-repo.sh" || return
+	expect_host "make repo: deb + rpm built" "see $STAGE_WORK/build.log" \
+		logged "$STAGE_WORK/build.log" "$ROULETTE_TOP/scripts/build-repo.sh" || return
 	expect_host "make repo left no gpg-agent running" "$(pgrep -af "gpg-agent --homedir $ROULETTE_OUT/repo-key")" \
 		test -z "$(pgrep -f "gpg-agent --homedir $ROULETTE_OUT/repo-key")"
 }
@@ -38,12 +38,12 @@ lint_packages() {
 # repo_gpgcheck; own state, the host's untouched): the package is found;
 # a tampered index, or another key, makes apt and dnf refuse.
 find_in_repositories() {
-	local r=$ROULETTE_OUT/repo t=$WORK/tampered got
+	local r=$ROULETTE_OUT/repo t=$STAGE_WORK/tampered got
 	rm -rf "$t" && mkdir -p "$t/wrong-key" && cp -r "$r/deb" "$r/rpm" "$t/" || return 1
 	got=$(apt_try signed "$r/roulette.list")
 	expect_host "apt repository (roulette.list, signed-by=, no trusted=yes): update clean, candidate roulette-dkms N" \
-		"candidate '$got'; $(grep -E '^(W|E):' "$WORK/apt/signed/update.log" | head -n 2)" \
-		test "$got" = "$VERSION" -a -z "$(grep -E '^(W|E):' "$WORK/apt/signed/update.log")"
+		"candidate '$got'; $(grep -E '^(W|E):' "$STAGE_WORK/apt/signed/update.log" | head -n 2)" \
+		test "$got" = "$VERSION" -a -z "$(grep -E '^(W|E):' "$STAGE_WORK/apt/signed/update.log")"
 	sed -i 's/^Description: .*/& (tampered)/' "$t/deb/Packages" && gzip -9kfn "$t/deb/Packages"
 	sed "s#file:$r/deb#file:$t/deb#" "$r/roulette.list" >"$t/tampered.list"
 	refused apt tampered "$t/tampered.list" 'Hash Sum mismatch'
@@ -59,17 +59,17 @@ find_in_repositories() {
 	sed "s#^gpgkey=.*#gpgkey=file:///usr/share/keyrings/debian-archive-keyring.gpg#" \
 		"$r/roulette.repo" >"$t/wrong-key/roulette.repo"
 	refused dnf wrong-key "$t/wrong-key" 'repomd.xml GPG signature verification error'
-	rm -rf "$WORK/rpmdb" && mkdir -p "$WORK/rpmdb" &&
-		rpmkeys --dbpath "$WORK/rpmdb" --import "$r/RPM-GPG-KEY-roulette-dkms"
-	got=$(rpmkeys --dbpath "$WORK/rpmdb" -K "$r/rpm/roulette-dkms-$VERSION-1.noarch.rpm" 2>&1)
+	rm -rf "$STAGE_WORK/rpmdb" && mkdir -p "$STAGE_WORK/rpmdb" &&
+		rpmkeys --dbpath "$STAGE_WORK/rpmdb" --import "$r/RPM-GPG-KEY-roulette-dkms"
+	got=$(rpmkeys --dbpath "$STAGE_WORK/rpmdb" -K "$r/rpm/roulette-dkms-$VERSION-1.noarch.rpm" 2>&1)
 	expect_host "rpm -K with the repository key: roulette-dkms-N-1.noarch.rpm signed" \
 		"$got" grep -q ': digests signatures OK$' <<<"$got"
 }
 
 # apt_try NAME LIST: apt-get update with LIST alone (state in
-# $WORK/apt/NAME, log update.log there); prints roulette-dkms's candidate.
+# $STAGE_WORK/apt/NAME, log update.log there); prints roulette-dkms's candidate.
 apt_try() {
-	local d=$WORK/apt/$1
+	local d=$STAGE_WORK/apt/$1
 	rm -rf "$d" && mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
 	local o=(-o Dir::Etc::SourceList="$2" -o Dir::Etc::SourceParts=-
 		-o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache")
@@ -81,11 +81,11 @@ apt_try() {
 # imported as asked); prints the packages it finds and its errors.
 dnf_try() {
 	local h rc=0
-	rm -rf "$WORK/dnf-cache"
-	dnf -y --setopt=reposdir="$1" --setopt=cachedir="$WORK/dnf-cache" --releasever=40 \
+	rm -rf "$STAGE_WORK/dnf-cache"
+	dnf -y --setopt=reposdir="$1" --setopt=cachedir="$STAGE_WORK/dnf-cache" --releasever=40 \
 		repoquery --qf '%{name}-%{version}-%{release}.%{arch}' roulette-dkms 2>&1 | grep -v '^ \|^Importing' || rc=$?
 	# dnf's gpgme starts a gpg-agent on the keyring it imported to
-	for h in "$WORK"/dnf-cache/*/pubring; do gpg_agent_stop "$h"; done
+	for h in "$STAGE_WORK"/dnf-cache/*/pubring; do gpg_agent_stop "$h"; done
 	return "$rc"
 }
 
@@ -94,7 +94,7 @@ dnf_try() {
 refused() {
 	local said
 	if [ "$1" = apt ]; then
-		[ -z "$(apt_try "$2" "$3")" ] && said=$(grep -E '^(W|E):' "$WORK/apt/$2/update.log")
+		[ -z "$(apt_try "$2" "$3")" ] && said=$(grep -E '^(W|E):' "$STAGE_WORK/apt/$2/update.log")
 	else
 		said=$(dnf_try "$3") && ! grep -q '^roulette-dkms' <<<"$said"
 	fi
@@ -104,7 +104,7 @@ refused() {
 
 next_repo() {
 	local rc=0
-	repo_key && apt_repo "$WORK/next/repo" || rc=1
+	repo_key && apt_repo "$STAGE_WORK/next/repo" || rc=1
 	repo_key_release
 	return "$rc"
 }
@@ -112,11 +112,11 @@ next_repo() {
 # build_next_version: version N+1, for the package upgrade, in an apt
 # repository of its own signed with the same key (out/systest/next/repo).
 build_next_version() {
-	expect_host "version N+1 built from a bumped copy" "see $WORK/build.log" \
-		logged "$WORK/build.log" env ROULETTE_OUT="$WORK/next" ROULETTE_NO_LINT=1 \
+	expect_host "version N+1 built from a bumped copy" "see $STAGE_WORK/build.log" \
+		logged "$STAGE_WORK/build.log" env ROULETTE_OUT="$STAGE_WORK/next" ROULETTE_NO_LINT=1 \
 		"$ROULETTE_TOP/scripts/build-deb.sh" --version "$NEXT" || return
-	rm -rf "$WORK/next/repo" && mkdir -p "$WORK/next/repo" &&
-		cp "$WORK/next/deb/roulette-dkms_${NEXT}_all.deb" "$WORK/next/repo/"
-	expect_host "version N+1 in a signed apt repository" "see $WORK/build.log" \
-		logged "$WORK/build.log" next_repo
+	rm -rf "$STAGE_WORK/next/repo" && mkdir -p "$STAGE_WORK/next/repo" &&
+		cp "$STAGE_WORK/next/deb/roulette-dkms_${NEXT}_all.deb" "$STAGE_WORK/next/repo/"
+	expect_host "version N+1 in a signed apt repository" "see $STAGE_WORK/build.log" \
+		logged "$STAGE_WORK/build.log" next_repo
 }

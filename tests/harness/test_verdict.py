@@ -187,6 +187,31 @@ class Sum(unittest.TestCase):
         self.assertIn('test     3 passed, 1 failed, 1 skipped', out)
 
 
+class Merge(unittest.TestCase):
+    """Parts of a stage run side by side (systest's lives), each with its
+    own results file, merged into the stage's: every check once, in the
+    order of the parts, the closing count theirs together."""
+
+    def test_merge(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            txt = os.path.join(tmp, 'systest.txt')
+            parts = []
+            for n, fixture in enumerate(('stage-skip', 'stage-mixed')):
+                stage_dir(tmp, 'part%d' % n, fixture)
+                parts.append(os.path.join(tmp, 'part%d.txt' % n))
+            status, out = run('record', txt, 'PASS', '[packages] built')
+            self.assertEqual(status, 0, out)
+            status, out = run('merge', txt, *parts)
+            self.assertEqual((status, out), (0, ''))
+            want = ['[packages] built'] + [c.title() for p in parts for c in verdict.Results(p).checks()]
+            got = verdict.Results(txt).checks()
+            self.assertEqual([c.title() for c in got], want)
+            with open(txt) as f:
+                self.assertEqual(f.read(), ''.join(c.txt() for c in got))
+            status, out = run('close', txt)
+            self.assertIn(verdict.closing_line(*verdict.counts(got)), out)
+
+
 def kunit_counts(path):
     """kunit.py parse's closing counts of a KTAP file."""
     kunit = os.path.join(os.environ['KUNIT_DIR'], 'kunit.py')
