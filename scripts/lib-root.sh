@@ -172,10 +172,14 @@ suite_skip() {
 # "-t trixie-backports linux-image-cloud-amd64 ...") is installed later by
 # the test, downloaded only into /var/cache/roulette-debs so that needs no
 # network. Apt lists kept. KEY names the kernel releases: a new ABI makes
-# a new base. ROOT_ARCH: another architecture's (its name in the file's).
+# a new base. ROOT_ARCH: another architecture's (its name in the file's;
+# the host runs its programs, root_foreign, for a cached base too).
 root_base_tarball() {
 	local suite=$1 key=$2 pkgs=$3 dir=$ROULETTE_CACHE/systest a hooks=() name=base-$1
-	[ "${ROOT_ARCH:-}" = "" ] || [ "$ROOT_ARCH" = "$(dpkg --print-architecture)" ] || name+=-$ROOT_ARCH
+	if [ -n "${ROOT_ARCH:-}" ] && [ "$ROOT_ARCH" != "$(dpkg --print-architecture)" ]; then
+		root_foreign "$ROOT_ARCH" || return 1
+		name+=-$ROOT_ARCH
+	fi
 	shift 3
 	for a in "$@"; do
 		hooks+=(--customize-hook="chroot \"\$1\" apt-get install -qq --download-only $a")
