@@ -27,8 +27,23 @@ root_sources() {
 	echo "deb $SUITE_MIRROR trixie-backports main"
 }
 
+# root_foreign ARCH: the host runs ARCH's programs, for a root of another
+# architecture (mmdebstrap --architectures, chroot): qemu-user-static's
+# emulator (qemu-NAME, as tests/arches.conf's qemu-system-NAME), registered
+# with binfmt_misc (fix-binary: found inside a chroot too).
+root_foreign() {
+	local qemu
+	[ "$1" != "$(dpkg --print-architecture)" ] || return 0
+	qemu=$(arch_field "$1" qemu) && apt_install qemu-user-static binfmt-support >&2 || return 1
+	[ -e /proc/sys/fs/binfmt_misc/status ] ||
+		mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || return 1
+	[ -e "/proc/sys/fs/binfmt_misc/qemu-${qemu#qemu-system-}" ] ||
+		update-binfmts --enable "qemu-${qemu#qemu-system-}" >&2
+}
+
 # root_mmdebstrap SUITE OUT MMDEBSTRAP-ARGS...: a minbase system (OUT: a
-# directory or a tarball), without Recommends unless ROOT_RECOMMENDS=1,
+# directory or a tarball) of the host's architecture or ROOT_ARCH's (run
+# under qemu-user: root_foreign), without Recommends unless ROOT_RECOMMENDS=1,
 # from the host's own sources for the host's suite, from root_sources for
 # another, whose Release files may be past Valid-Until (still signed: a
 # lagging mirror's sid is not "no such suite"). Output on stderr.
@@ -37,6 +52,9 @@ root_mmdebstrap() {
 	local -a opts=(--variant=minbase --quiet)
 	shift 2
 	apt_install mmdebstrap >&2 || return 1
+	if [ -n "${ROOT_ARCH:-}" ]; then
+		root_foreign "$ROOT_ARCH" && opts+=(--architectures="$ROOT_ARCH") || return 1
+	fi
 	# minbase leaves out apt's own Recommends even with them on: its
 	# ca-certificates (which brings openssl) is on every default Debian.
 	if [ "${ROOT_RECOMMENDS:-0}" = 1 ]; then
@@ -154,16 +172,21 @@ suite_skip() {
 # "-t trixie-backports linux-image-cloud-amd64 ...") is installed later by
 # the test, downloaded only into /var/cache/roulette-debs so that needs no
 # network. Apt lists kept. KEY names the kernel releases: a new ABI makes
-# a new base.
+# a new base. ROOT_ARCH: another architecture's (its name in the file's;
+# the host runs its programs, root_foreign, for a cached base too).
 root_base_tarball() {
-	local suite=$1 key=$2 pkgs=$3 dir=$ROULETTE_CACHE/systest a hooks=()
+	local suite=$1 key=$2 pkgs=$3 dir=$ROULETTE_CACHE/systest a hooks=() name=base-$1
+	if [ -n "${ROOT_ARCH:-}" ] && [ "$ROOT_ARCH" != "$(dpkg --print-architecture)" ]; then
+		root_foreign "$ROOT_ARCH" || return 1
+		name+=-$ROOT_ARCH
+	fi
 	shift 3
 	for a in "$@"; do
 		hooks+=(--customize-hook="chroot \"\$1\" apt-get install -qq --download-only $a")
 	done
 	local tarball tmp
 	# Another package list makes another base: a checksum ends the name.
-	tarball=$dir/base-$suite-$key-$(printf '%s\n' "$pkgs" "$@" | md5sum | cut -c 1-8).tar.zst
+	tarball=$dir/$name-$key-$(printf '%s\n' "$pkgs" "$@" | md5sum | cut -c 1-8).tar.zst
 	mkdir -p "$dir" || return 1
 	# Two users of one base at once (systest's lives side by side: a
 	# suite's life and the release upgrade from it) build it once.
@@ -181,7 +204,7 @@ root_base_tarball() {
 		# Bases of this suite and kind (the key's first word: minimal,
 		# default, bench) unused for two days name superseded ABIs; a
 		# base of other rows (ROULETTE_KERNELS) that is in use stays.
-		find "$dir" -maxdepth 1 -name "base-$suite-${key%%-*}-*.tar.zst" -mtime +1 -delete
+		find "$dir" -maxdepth 1 -name "$name-${key%%-*}-*.tar.zst" -mtime +1 -delete
 	) 9>"$tarball.lock" || return 1
 	touch "$tarball"	# in use: see the pruning above
 	echo "$tarball"

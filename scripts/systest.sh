@@ -46,6 +46,8 @@ set -uo pipefail
 . "$ROULETTE_TOP/scripts/systest/kdump.sh"
 # shellcheck source=systest/release.sh
 . "$ROULETTE_TOP/scripts/systest/release.sh"
+# shellcheck source=systest/arch.sh
+. "$ROULETTE_TOP/scripts/systest/arch.sh"
 # shellcheck source=systest/rpm.sh
 . "$ROULETTE_TOP/scripts/systest/rpm.sh"
 # shellcheck source=systest/autopkgtest.sh
@@ -106,6 +108,7 @@ systest_suites() {
 	declare -gA rows_of=()
 	for r in $(kernel_rows systest); do
 		row_ready "$r" "$WORK/resolve.log" || continue
+		[ "${ARCH_OF[$r]}" = "$(dpkg --print-architecture)" ] || continue # other_architectures
 		s=${SUITE_OF[$r]%-backports}
 		[ -n "${rows_of[$s]:-}" ] || suites+=("$s")
 		rows_of[$s]+=" $r"
@@ -132,5 +135,6 @@ done
 if [ -n "${rows_of[bookworm]:-}" ] && [ -n "${rows_of[trixie]:-}" ]; then
 	live bookworm-to-trixie release_upgrade bookworm trixie
 fi
+other_architectures
 lives_wait
 the_end

@@ -22,7 +22,8 @@ default_system() { [ "$RECOMMENDS" = on ]; }
 # first row's kernel meta-packages installed (roulette-dkms's dependencies
 # and the later rows' kernels downloaded), in $ROOT, with the local
 # repositories N and N+1 available to its apt. A minimal system or a
-# default one as the suite's kind (install_mode).
+# default one as the suite's kind (install_mode), of the first row's
+# architecture (another than the host's: apt and DKMS run under qemu-user).
 restore_base_system() {
 	local suite=$1 base r key=minimal up=("dkms adduser")
 	install_mode "$suite"
@@ -30,7 +31,7 @@ restore_base_system() {
 	shift
 	for r in "$@"; do key+=-${KREL_OF[$r]}; done
 	for r in "${@:2}"; do up+=("$(kernel_packages "$suite" "$r")"); done
-	base=$(ROOT_RECOMMENDS=$(default_system && echo 1) root_base_tarball "$suite" "$key" \
+	base=$(ROOT_ARCH=${ARCH_OF[$1]} ROOT_RECOMMENDS=$(default_system && echo 1) root_base_tarball "$suite" "$key" \
 		"systemd-sysv,udev,kmod,initramfs-tools,man-db,$(kernel_packages "$suite" "$1" | tr ' ' ,)" \
 		"${up[@]}") || { record FAIL "[$TARGET] base rootfs: mmdebstrap failed"; return 1; }
 	root_unpack "$ROOT" "$base" || { record FAIL "[$TARGET] base rootfs: cannot unpack $base"; return 1; }
@@ -130,9 +131,10 @@ system_disk() {
 }
 
 # boot_each_kernel ROW...: the system as it is now, as a disk, booted with
-# each kernel under QEMU (side by side): systemd runs the suite
-# tests/systest/ with tests/lib.sh's runner; guest_wait records it under
-# the row's name, or TAG for a ROW written TAG=ROW.
+# each kernel under QEMU (side by side) as its architecture boots
+# (guest_arch): systemd runs the suite tests/systest/ with tests/lib.sh's
+# runner; guest_wait records it under the row's name, or TAG for a ROW
+# written TAG=ROW.
 boot_each_kernel() {
 	local r tag k signer=none
 	# DKMS signs with its key when it has one (tests/systest/01-system.sh)
@@ -141,6 +143,7 @@ boot_each_kernel() {
 	for r in "$@"; do
 		tag=${r%%=*} r=${r#*=}
 		k=$(krel "$r")
+		guest_arch "$r" || { record FAIL "[$tag] boot: no QEMU for ${ARCH_OF[$r]}"; continue; }
 		ROULETTE_GUEST_MEM=1024 guest_start "$tag" "$WORK/boot" "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
 			"root=/dev/vda rw systemd.unit=roulette-systest.service suites=systest systest.kernel=$k systest.version=$VERSION systest.signer=$signer" \
 			-drive "file=$WORK/disk.img,format=raw,if=virtio" -snapshot
