@@ -5,7 +5,7 @@
 # timings; lives.sh: the lives side by side; state.sh: what the system
 # holds; repositories.sh; lifecycle.sh: install, kernel upgrades, boots,
 # upgrade, kernel removal, purge; secureboot.sh; kdump.sh; release.sh;
-# rpm.sh; autopkgtest.sh). For each Debian suite among the "systest" rows of tests/kernels.conf (or
+# rpm.sh; arch.sh). For each Debian suite among the "systest" rows of tests/kernels.conf (or
 # ROULETTE_KERNELS), its first row is the kernel of the installed system
 # and its later rows are kernel upgrades (a row of SUITE-backports belongs
 # to SUITE and upgrades with apt -t SUITE-backports). Bookworm is a minimal
@@ -20,7 +20,7 @@
 # Environment: ROULETTE_KERNELS, ROULETTE_CACHE, ROULETTE_OUT,
 # ROULETTE_SYSTEST_LIVES: the lives run at once (default 2; 1: one after
 # the other),
-# ROULETTE_SYSTEST_SKIP="rpm_install_remove run_autopkgtest" skips those
+# ROULETTE_SYSTEST_SKIP="rpm_install_remove crash_dump" skips those
 # steps (any step by its function name), each reported as skipped;
 # ROULETTE_KDUMP_BOOTS: crash_dump's boots side by side (default 2).
 set -uo pipefail
@@ -50,8 +50,6 @@ set -uo pipefail
 . "$ROULETTE_TOP/scripts/systest/arch.sh"
 # shellcheck source=systest/rpm.sh
 . "$ROULETTE_TOP/scripts/systest/rpm.sh"
-# shellcheck source=systest/autopkgtest.sh
-. "$ROULETTE_TOP/scripts/systest/autopkgtest.sh"
 
 TARGET=packages	# the "[target]" of host checks: packages, a suite, FROM-to-TO
 trap 'lives_kill; guest_kill' EXIT
@@ -81,7 +79,6 @@ life_of_a_system() {
 	fi
 	step purge_package
 	step rpm_install_remove "${kept[@]}"
-	step run_autopkgtest "$suite" "$1"
 }
 
 # release_upgrade FROM TO: FROM's system (its base) with the package

@@ -40,6 +40,8 @@ step() {
 	# a life's log is shown when it ends: its steps show as they start
 	[ -z "${LIFE:-}" ] || log "step: $TARGET: $*" 2>&3
 	"$@" || rc=$?
+	# A step that is not defined (127) would otherwise pass unseen.
+	[ "$rc" != 127 ] || record FAIL "[$TARGET] $1: the step ran" "exit status 127: not defined?"
 	timing "$TARGET: $1" $((SECONDS - t0))
 	return "$rc"
 }
