@@ -26,10 +26,12 @@ fuzz=${ROULETTE_FUZZ_SECS:-30}
 # a rate per kind of kernel, well under the lowest measured:
 # - a Debian kernel: 2 cycles/s (180 at 15 s). Measured: 16-18/s idle and
 #   6.4-7.6/s beside a kernel build (docs/reliability.md, a host twice as
-#   fast as the 2026-12 one), so about 3/s loaded on this one.
+#   fast); 2026-12-05, this host at load 7-8: 6.1-cloud 669 (7.4/s),
+#   6.12-cloud 398 (4.4/s).
 # - a debug kernel: 0.07 cycles/s (6 at 15 s). Each unload waits out
-#   DEBUG_KOBJECT_RELEASE's delayed releases (1-4 s each); measured on the
-#   KCSAN kernel 2026-12-04: 19 cycles in 90 s (0.21/s).
+#   DEBUG_KOBJECT_RELEASE's delayed releases (1-4 s each). Measured:
+#   debug-kcsan 19 (2026-12-04), and 2026-12-05 at load 7-8 debug (KASAN)
+#   15 (0.17/s), debug-kcsan 16 (0.18/s).
 min_cycles() {
 	local per_100s=200
 	[ "${META_OF[$1]}" = source ] && per_100s=7
