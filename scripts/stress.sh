@@ -7,20 +7,36 @@
 # and run the suite tests/stress/: parallel readers beside sysfs flips and
 # load/unload loops, roulette reloaded under readers, stress-ng and trinity
 # on the device as an unprivileged user, a clean unload; the runner's
-# kernel-log file scans the whole kernel log and kmemleak. Last, the mymod
-# load/unload cycles summed over all kernels must reach a minimum.
+# kernel-log file scans the whole kernel log and kmemleak. Each kernel's
+# mymod load/unload cycles must reach the minimum for its kind (min_cycles).
 #
 # Environment: ROULETTE_KERNELS, ROULETTE_STRESS_SECS (each reader phase,
 # default 15), ROULETTE_FUZZ_SECS (stress-ng and trinity each, default 30),
-# ROULETTE_MIN_CYCLES (default 1000), ROULETTE_BOOT_TIMEOUT (default 420 s,
-# 600 s for the debug kernel).
+# ROULETTE_MIN_CYCLES (every kernel's minimum, instead of its kind's),
+# ROULETTE_BOOT_TIMEOUT (default 420 s, 600 s for the debug kernel).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 secs=${ROULETTE_STRESS_SECS:-15}
 fuzz=${ROULETTE_FUZZ_SECS:-30}
-min_cycles=${ROULETTE_MIN_CYCLES:-1000}
+
+# min_cycles NAME: the mymod load/unload cycles the row must reach in the
+# six reader phases of tests/stress/10-readers.sh (6 x secs of loop), from
+# a rate per kind of kernel, well under the lowest measured:
+# - a Debian kernel: 2 cycles/s (180 at 15 s). Measured: 16-18/s idle and
+#   6.4-7.6/s beside a kernel build (docs/reliability.md, a host twice as
+#   fast); 2026-12-05, this host at load 7-8: 6.1-cloud 669 (7.4/s),
+#   6.12-cloud 398 (4.4/s).
+# - a debug kernel: 0.07 cycles/s (6 at 15 s). Each unload waits out
+#   DEBUG_KOBJECT_RELEASE's delayed releases (1-4 s each). Measured:
+#   debug-kcsan 19 (2026-12-04), and 2026-12-05 at load 7-8 debug (KASAN)
+#   15 (0.17/s), debug-kcsan 16 (0.18/s).
+min_cycles() {
+	local per_100s=200
+	[ "${META_OF[$1]}" = source ] && per_100s=7
+	echo "${ROULETTE_MIN_CYCLES:-$((per_100s * 6 * secs / 100))}"
+}
 guest_host_setup || die "cannot install host packages"
 apt_install stress-ng trinity || die "cannot install stress-ng and trinity"
 work=$ROULETTE_OUT/stress
@@ -29,7 +45,7 @@ mapfile -t rows < <(kernel_rows stress)
 [ ${#rows[@]} -gt 0 ] || die "no kernel for stage stress in tests/kernels.conf"
 rstress=$(static_tool "$ROULETTE_TOP/tests/stress/rstress.c")
 started=$SECONDS
-cycles=0
+total=0
 for t in "${rows[@]}"; do
 	dir=$work/$t rc=0
 	mkdir -p "$dir"
@@ -51,13 +67,13 @@ for t in "${rows[@]}"; do
 		guest_run "$t" "$dir" "$(kernel_vmlinuz "$t")" "$dir/initrd.gz" \
 		"suites=stress stress_secs=$secs fuzz_secs=$fuzz log_buf_len=4M" || true
 	"${VERDICT[@]}" data "$dir/$t.results" | sed "s/^/[$t] DATA: /" >&2
-	cycles=$((cycles + $("${VERDICT[@]}" data "$dir/$t.results" load_cycles)))
+	cycles=$("${VERDICT[@]}" data "$dir/$t.results" load_cycles) min=$(min_cycles "$t")
+	total=$((total + cycles))
+	if [ "$cycles" -ge "$min" ]; then
+		record PASS "[$t] mymod load/unload cycles reach the minimum for its kind" "$cycles >= $min"
+	else
+		record FAIL "[$t] mymod load/unload cycles reach the minimum for its kind" "$cycles < $min"
+	fi
 done
-
-if [ "$cycles" -ge "$min_cycles" ]; then
-	record PASS "[all] mymod load/unload cycles over all kernels reach the minimum" "$cycles >= $min_cycles"
-else
-	record FAIL "[all] mymod load/unload cycles over all kernels reach the minimum" "$cycles < $min_cycles"
-fi
-log "stress wall time: $((SECONDS - started)) s"
+log "stress: $total mymod load/unload cycles over all kernels, wall time $((SECONDS - started)) s"
 results_close

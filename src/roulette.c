@@ -230,14 +230,24 @@ static int roulette_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * Settles a lost spin, for every read path: -EIO once its Boom! is dealt
+ * (only reached for a SIGSEGV), 0 for a survivor.
+ */
+static int roulette_settle(const struct file *file)
+{
+	if (!spin_lost(file))
+		return 0;
+	roulette_boom(file);
+	return -EIO;
+}
+
 /* A survivor's message (its length), or -EIO once a loser's Boom! is dealt. */
 static int roulette_outcome(const struct file *file, char *msg)
 {
-	if (spin_lost(file)) {
-		roulette_boom(file);
-		return -EIO;	/* only reached for a SIGSEGV */
-	}
-	return spin_message(file, msg);
+	int err = roulette_settle(file);
+
+	return err ? err : spin_message(file, msg);
 }
 
 /*
@@ -307,10 +317,10 @@ static ssize_t roulette_splice_read(struct file *in, loff_t *ppos,
 				    struct pipe_inode_info *pipe, size_t len,
 				    unsigned int flags)
 {
-	if (spin_lost(in)) {
-		roulette_boom(in);
-		return -EIO;	/* only reached for a SIGSEGV */
-	}
+	int err = roulette_settle(in);
+
+	if (err)
+		return err;
 	return compat_splice_read(in, ppos, pipe, len, flags);
 }
 

@@ -47,7 +47,7 @@ reload_under_readers "$secs" 8 /tmp/read.out \
 	"8 readers while roulette is reloaded: only ENOENT/ENODEV when gone" \
 	"roulette load/unload loop under readers"
 opens=$((opens + $(counter /tmp/read.out opens)))
-# The host sums load_cycles over all kernels.
+# The host checks load_cycles against the minimum for the kernel's kind.
 emit "DATA: load_cycles=$cycles reload_cycles=$(counter /tmp/reload.out cycles) opens=$opens flips=$flips"
 drain
 finish

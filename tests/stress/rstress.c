@@ -27,8 +27,11 @@
  *	unload.
  *
  *   rstress reloadloop MODULE.ko SECS [param=value ...]
- *	The same for a module with users: EAGAIN from delete_module (a reader
- *	holds the device) is retried and counted as "busy".
+ *	The same for a module with users: each load stays 100 ms, so that
+ *	the readers meet the device even when a cycle takes seconds (a debug
+ *	kernel's unload waits out DEBUG_KOBJECT_RELEASE's delayed releases:
+ *	one cycle in a 10 s phase under failslab); EAGAIN from delete_module
+ *	(a reader holds the device) is retried and counted as "busy".
  *
  * With RSTRESS_NOMEM=1 in the environment every worker (each reader after
  * its fork) writes 1 to /proc/self/make-it-fail, so that fault injection's
@@ -371,7 +374,9 @@ static int cmd_loadloop(int argc, char **argv, int busy_ok)
 			break;
 		}
 		close(fd);
-		if (cycles % 64 == 63)
+		if (busy_ok)
+			usleep(100000);
+		else if (cycles % 64 == 63)
 			usleep(1100000);
 		while (syscall(SYS_delete_module, name, O_NONBLOCK)) {
 			if (nomem_ok && errno == ENOMEM) {
