@@ -24,7 +24,10 @@ module_area() {
 	_lo='' _hi='' _w=$((256 << 20))
 	for _f in /sys/module/hello/sections/.[!.]* /sys/module/mymod/sections/.[!.]* \
 		/sys/module/roulette/sections/.[!.]*; do	# .text, .data, ...: dot files
-		if ! read -r _a <"$_f" || [ $((_a)) -eq 0 ]; then continue; fi
+		# cat: the file answers only a read at offset 0 (EINVAL after), and
+		# the shell's read takes a byte at a time.
+		_a=$(cat "$_f") || continue
+		[ $((_a)) -ne 0 ] || continue
 		if [ -z "$_lo" ] || [ $((_a < _lo)) = 1 ]; then _lo=$((_a)); fi
 		if [ -z "$_hi" ] || [ $((_a > _hi)) = 1 ]; then _hi=$((_a)); fi
 	done
