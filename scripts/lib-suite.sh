@@ -76,7 +76,7 @@ suite_apt_get() {
 # build_modules does on the host; compiler output on stdout/stderr.
 suite_build() {
 	local suite=$1 krel=$2 out=$3 kdir=/usr/src/linux-headers-$2
-	local root srctree valid build check='' rc=0
+	local root srctree valid build check='' sparse rc=0
 	shift 3
 	root=$(suite_root "$suite") && suite_foreign "$suite" "$root" || return
 	(
@@ -115,8 +115,8 @@ suite_build() {
 	fi
 	if [[ " $* " == *" C="[12]" "* && ${SUITE_ARCH:-} == riscv64 ]]; then
 		suite_sparse_march "$root" || return 1
-		check="CHECK=$SPARSE_MARCH ${check#CHECK=}"
-		[ "$check" != "CHECK=$SPARSE_MARCH " ] || check+=sparse
+		sparse=${check#CHECK=}
+		check="CHECK=$SPARSE_MARCH ${sparse:-sparse}"
 	fi
 	rm -rf "$out" && mkdir -p "$out" || return 1
 	build=$(mktemp -d "$root/tmp/roulette-build.XXXXXX") || return 1
