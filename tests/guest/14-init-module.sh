@@ -111,7 +111,7 @@ case $defconfig:$(uname -r) in 0:6.1.* | 1:*) want=EOPNOTSUPP ;; esac
 refused "finit_module: MODULE_INIT_COMPRESSED_FILE on an uncompressed .ko" "$want" -f 4 "$MODS/hello.ko"
 refused "finit_module: MODULE_INIT_IGNORE_MODVERSIONS on the other series' module" ENOEXEC -f 1 "$OTHER_MODS/hello.ko"
 # IGNORE_VERMAGIC skips only the vermagic string: what else the loader
-# checks still decides. Seen: ENOEXEC (6.12 amd64 given 6.1's: struct module's size
+# checks still decides. Seen: ENOEXEC (6.12 amd64 given 5.10's: struct module's size
 # differs), EINVAL (arm64 7.3 given 6.12's hello.ko: "failed to validate
 # module [hello] BTF"), and a forced load with the F taint where nothing
 # else differs (arm64 6.12 given 7.3's, riscv64 6.12 given 7.2's, amd64
