@@ -175,18 +175,22 @@ suite_skip() {
 # a new base. ROOT_ARCH: another architecture's (its name in the file's;
 # the host runs its programs, root_foreign, for a cached base too).
 root_base_tarball() {
-	local suite=$1 key=$2 pkgs=$3 dir=$ROULETTE_CACHE/systest a hooks=() name=base-$1
+	local suite=$1 key=$2 pkgs=$3 dir=$ROULETTE_CACHE/systest a hooks=() name=base-$1 rec=false
+	[ "${ROOT_RECOMMENDS:-0}" != 1 ] || rec=true
 	if [ -n "${ROOT_ARCH:-}" ] && [ "$ROOT_ARCH" != "$(dpkg --print-architecture)" ]; then
 		root_foreign "$ROOT_ARCH" || return 1
 		name+=-$ROOT_ARCH
 	fi
 	shift 3
+	# mmdebstrap's own apt options keep Recommends off in its hooks: the
+	# test's apt installs them on a default system, so they are fetched too
+	# (no download in a warm run).
 	for a in "$@"; do
-		hooks+=(--customize-hook="chroot \"\$1\" apt-get install -qq --download-only $a")
+		hooks+=(--customize-hook="chroot \"\$1\" apt-get install -qq --download-only -o APT::Install-Recommends=$rec $a")
 	done
 	local tarball tmp
 	# Another package list makes another base: a checksum ends the name.
-	tarball=$dir/$name-$key-$(printf '%s\n' "$pkgs" "$@" | md5sum | cut -c 1-8).tar.zst
+	tarball=$dir/$name-$key-$(printf '%s\n' "$pkgs" "$@" "$rec" | md5sum | cut -c 1-8).tar.zst
 	mkdir -p "$dir" || return 1
 	# Two users of one base at once (systest's lives side by side: a
 	# suite's life and the release upgrade from it) build it once.

@@ -129,9 +129,10 @@ for s in "${suites[@]}"; do
 	# shellcheck disable=SC2086 # the suite's rows, one word each
 	live "$s" life_of_a_system "$s" ${rows_of[$s]}
 done
+# the longer lives first: the arm64 system before the short release upgrade
+other_architectures
 if [ -n "${rows_of[bookworm]:-}" ] && [ -n "${rows_of[trixie]:-}" ]; then
 	live bookworm-to-trixie release_upgrade bookworm trixie
 fi
-other_architectures
 lives_wait
 the_end
