@@ -44,10 +44,25 @@ for f in "$ROULETTE_TOP"/src/*.[ch]; do
 done
 
 # Every row of the table: W=1 and sparse must say nothing.
+# The rows' builds (a make in a chroot, about one core each) run side by
+# side, as many as the host has cores; each writes its own log and status,
+# and the results are recorded in the table's order.
+rows=()
 for t in $(kernel_rows check); do
-	row_ready "$t" "$work/resolve.log" || continue
+	row_ready "$t" "$work/resolve.log" && rows+=("$t")
+done
+for t in "${rows[@]}"; do
+	jobs_below "$(nproc)"
+	{
+		rc=0
+		kernel_build "$t" "$work/$t" W=1 C=2 >"$work/build-$t.log" 2>&1 || rc=$?
+		echo "$rc" >"$work/build-$t.status"
+	} &
+done
+wait
+for t in "${rows[@]}"; do
 	blog=$work/build-$t.log
-	if kernel_build "$t" "$work/$t" W=1 C=2 >"$blog" 2>&1; then
+	if [ "$(cat "$work/build-$t.status")" = 0 ]; then
 		# Our own progress lines (==>, e.g. a headers install) are not findings.
 		grep -v -e '^Skipping BTF generation' -e '^==> ' "$blog" >"$work/findings.log" || true
 	else

@@ -189,6 +189,11 @@ suite_lib() {
 	declare -F suite_build >/dev/null || . "$ROULETTE_TOP/scripts/lib-suite.sh"
 }
 
+# jobs_below N: wait until fewer than N of this shell's background jobs run.
+jobs_below() {
+	while [ "$(jobs -pr | wc -l)" -ge "$1" ]; do wait -n || true; done
+}
+
 # kernel_series KREL: 6.1, 6.12, 7.2 ...
 kernel_series() {
 	echo "$1" | awk -F'[.-]' '{ print $1 "." $2 }'

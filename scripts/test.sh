@@ -48,17 +48,25 @@ signed() {
 	printf '\0' | dd of="$d/hello-badsig.ko" bs=1 seek=$((sz - 40 - len)) conv=notrunc status=none
 }
 
-declare -A built
-# build NAME: the row's modules in $work/NAME/modules, once; a compiler
-# warning is a failure.
+declare -A built started
+# build_job NAME: kernel_build's W=1 build of the row's modules into
+# $work/NAME/modules, its log and exit status beside them.
+build_job() {
+	local rc=0
+	kernel_build "$1" "$work/$1/modules" W=1 >"$work/$1/build.log" 2>&1 || rc=$?
+	echo "$rc" >"$work/$1/build.status"
+}
+
+# build NAME: the row's modules in $work/NAME/modules, once (started side
+# by side below, or built now); a compiler warning is a failure.
 build() {
 	local t=$1 blog=$work/$1/build.log rc=0
 	[ -n "${built[$t]:-}" ] && return "${built[$t]}"
 	mkdir -p "$work/$t"
 	if ! row_ready "$t" "$work/$t/resolve.log"; then
 		rc=1
-	elif kernel_build "$t" "$work/$t/modules" W=1 >"$blog" 2>&1 &&
-		! grep -qi -e 'warning:' -e 'error:' "$blog"; then
+	elif { [ -n "${started[$t]:-}" ] || build_job "$t"; } &&
+		[ "$(cat "$work/$t/build.status")" = 0 ] && ! grep -qi -e 'warning:' -e 'error:' "$blog"; then
 		record PASS "[$t] build with W=1, no warnings" "release ${KREL_OF[$t]}"
 	else
 		record FAIL "[$t] build with W=1, no warnings" \
@@ -82,6 +90,14 @@ other() {
 	return 1
 }
 
+# The rows' builds side by side, as many as the host has cores.
+for t in "${rows[@]}"; do
+	kernel_resolve "$t" 2>/dev/null || continue	# build() says why
+	mkdir -p "$work/$t" && jobs_below "$(nproc)"
+	build_job "$t" &
+	started[$t]=1
+done
+wait
 for t in "${rows[@]}"; do
 	build "$t" || true
 done
