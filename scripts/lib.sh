@@ -22,6 +22,30 @@ log() {
 	echo "==> $*" >&2
 }
 
+# wait_first LIST ENTRY STATUS: wait for the first of the background
+# processes in the array named LIST (entries "PID ...") to end; its entry
+# is dropped from LIST and left in the variable named ENTRY, its exit
+# status in STATUS; status 1 when none ended (the wait was interrupted).
+# The caller keeps its own bookkeeping (guest_queue, life_end).
+# shellcheck disable=SC2034 # wf_entry and wf_status: the caller's variables
+wait_first() {
+	local -n wf_list=$1 wf_entry=$2 wf_status=$3
+	local wf_e wf_pid='' wf_found=1
+	local -a wf_pids=() wf_rest=()
+	for wf_e in "${wf_list[@]}"; do wf_pids+=("${wf_e%% *}"); done
+	wf_status=0
+	wait -n -p wf_pid "${wf_pids[@]}" || wf_status=$?
+	for wf_e in "${wf_list[@]}"; do
+		if [ "${wf_e%% *}" = "$wf_pid" ]; then
+			wf_entry=$wf_e wf_found=0
+		else
+			wf_rest+=("$wf_e")
+		fi
+	done
+	wf_list=("${wf_rest[@]}")
+	return "$wf_found"
+}
+
 # apt_install PKG...: install what is missing, with no Recommends.
 apt_install() {
 	local missing=() p out
