@@ -162,16 +162,25 @@ debug_kernel() {
 	}
 }
 
+# kernel_columns NAME: sets the row's SUITE_OF, META_OF (its package
+# column), FLAVOUR_OF and ARCH_OF from the table, resolving nothing.
+kernel_columns() {
+	local name=$1 suite meta flavour arch
+	[ -n "${ARCH_OF[$name]:-}" ] && return 0
+	read -r suite meta flavour arch _ < <(kernel_row "$name") || die "no kernel '$name' in tests/kernels.conf"
+	# shellcheck disable=SC2034 # FLAVOUR_OF is read by the stages
+	SUITE_OF[$name]=$suite META_OF[$name]=$meta FLAVOUR_OF[$name]=$flavour ARCH_OF[$name]=$arch
+}
+
 # kernel_resolve NAME: sets KREL_OF[NAME] (the release), and the row's
-# SUITE_OF, META_OF (its package column), FLAVOUR_OF and ARCH_OF.
-# Status 2, with the reason on stderr, when the suite's archive no longer
-# serves the kernel: the caller reports the row as skipped.
+# columns (kernel_columns). Status 2, with the reason on stderr, when the
+# suite's archive no longer serves the kernel: the caller reports the row
+# as skipped.
 kernel_resolve() {
 	local name=$1 suite meta flavour arch rel
 	[ -n "${KREL_OF[$name]:-}" ] && return 0
-	read -r suite meta flavour arch _ < <(kernel_row "$name") || die "no kernel '$name' in tests/kernels.conf"
-	# shellcheck disable=SC2034 # FLAVOUR_OF and ARCH_OF are read by the stages
-	SUITE_OF[$name]=$suite META_OF[$name]=$meta FLAVOUR_OF[$name]=$flavour ARCH_OF[$name]=$arch
+	kernel_columns "$name"
+	suite=${SUITE_OF[$name]} meta=${META_OF[$name]} flavour=${FLAVOUR_OF[$name]} arch=${ARCH_OF[$name]}
 	if [ "$meta" = source ]; then
 		debug_kernel "$flavour" || return 1
 		rel=$(cat "${DEBUG_KERNEL_OF[$flavour]}/kernelrelease")
