@@ -5,7 +5,7 @@
 # sources it; it defines functions and a few variables and runs nothing.
 
 ARCH_TABLE=$ROULETTE_TOP/tests/arches.conf
-ARCH_COLUMNS=(arch qemu package machine cpu bios console results image suffix busybox triplet)
+ARCH_COLUMNS=(arch qemu package machine cpu bios console results image suffix busybox triplet sparse)
 # GUEST_ARCH: the architecture of the boots to come (guest_arch sets it
 # from a row); qemu_boot, guest_cmdline and guest_initramfs read it.
 GUEST_ARCH=${GUEST_ARCH:-amd64}
