@@ -33,7 +33,8 @@ arch_field() {
 # once into $ROULETTE_CACHE/busybox/SUITE-ARCH.
 guest_arch() {
 	local t=$1 pkg bb suite root
-	GUEST_ARCH=${ARCH_OF[$t]:?guest_arch: $t is not resolved}
+	: "${KREL_OF[$t]:?guest_arch: $t is not resolved}"
+	GUEST_ARCH=${ARCH_OF[$t]}
 	read -r pkg bb < <(arch_field "$GUEST_ARCH" package busybox) || return 1
 	apt_install "$pkg" || return 1
 	GUEST_BUSYBOX=/bin/busybox GUEST_SUITE=${SUITE_OF[$t]%-backports}
