@@ -5,7 +5,7 @@
 # sources it; it defines functions and a few variables and runs nothing.
 
 ARCH_TABLE=$ROULETTE_TOP/tests/arches.conf
-ARCH_COLUMNS=(arch qemu package machine cpu bios console results image suffix busybox triplet)
+ARCH_COLUMNS=(arch qemu package machine cpu bios console results image suffix busybox triplet sparse)
 # GUEST_ARCH: the architecture of the boots to come (guest_arch sets it
 # from a row); qemu_boot, guest_cmdline and guest_initramfs read it.
 GUEST_ARCH=${GUEST_ARCH:-amd64}
@@ -33,7 +33,8 @@ arch_field() {
 # once into $ROULETTE_CACHE/busybox/SUITE-ARCH.
 guest_arch() {
 	local t=$1 pkg bb suite root
-	GUEST_ARCH=${ARCH_OF[$t]:?guest_arch: $t is not resolved}
+	: "${KREL_OF[$t]:?guest_arch: $t is not resolved}"
+	GUEST_ARCH=${ARCH_OF[$t]}
 	read -r pkg bb < <(arch_field "$GUEST_ARCH" package busybox) || return 1
 	apt_install "$pkg" || return 1
 	GUEST_BUSYBOX=/bin/busybox GUEST_SUITE=${SUITE_OF[$t]%-backports}
@@ -233,8 +234,8 @@ guest_start() {
 # guest_judge "PID TAG DIR PLAN START" STATUS: record the verdict of a
 # finished boot and its time up to its console's last line.
 guest_judge() {
-	local pid tag dir plan t0
-	read -r pid tag dir plan t0 <<<"$1"
+	local tag dir plan t0
+	read -r _ tag dir plan t0 <<<"$1"
 	guest_verdict "$tag" "$dir/$tag.results" "$dir/$tag.console" "$2" \
 		$(($(date -r "$dir/$tag.console" +%s) - t0)) "$plan"
 }
@@ -255,23 +256,11 @@ guest_wait() {
 # guest_queue N ARGS...: guest_start's boot once fewer than N boots run:
 # while N run, the first to end is judged. guest_wait ends the queue.
 guest_queue() {
-	local n=$1 b pid rc
-	local -a pids rest
+	local n=$1 b rc
 	shift
 	while [ ${#GUEST_BOOTS[@]} -ge "$n" ]; do
-		pids=()
-		for b in "${GUEST_BOOTS[@]}"; do pids+=("${b%% *}"); done
-		rc=0
-		wait -n -p pid "${pids[@]}" || rc=$?
-		rest=()
-		for b in "${GUEST_BOOTS[@]}"; do
-			if [ "${b%% *}" = "$pid" ]; then
-				guest_judge "$b" "$rc" || true
-			else
-				rest+=("$b")
-			fi
-		done
-		GUEST_BOOTS=("${rest[@]}")
+		wait_first GUEST_BOOTS b rc || continue
+		guest_judge "$b" "$rc" || true
 	done
 	guest_start "$@"
 }

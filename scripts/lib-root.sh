@@ -43,7 +43,8 @@ root_foreign() {
 
 # root_mmdebstrap SUITE OUT MMDEBSTRAP-ARGS...: a minbase system (OUT: a
 # directory or a tarball) of the host's architecture or ROOT_ARCH's (run
-# under qemu-user: root_foreign), without Recommends unless ROOT_RECOMMENDS=1,
+# under qemu-user: the caller has run root_foreign, as root_base_tarball
+# does for its cached base too), without Recommends unless ROOT_RECOMMENDS=1,
 # from the host's own sources for the host's suite, from root_sources for
 # another, whose Release files may be past Valid-Until (still signed: a
 # lagging mirror's sid is not "no such suite"). Output on stderr.
@@ -52,9 +53,7 @@ root_mmdebstrap() {
 	local -a opts=(--variant=minbase --quiet)
 	shift 2
 	apt_install mmdebstrap >&2 || return 1
-	if [ -n "${ROOT_ARCH:-}" ]; then
-		root_foreign "$ROOT_ARCH" && opts+=(--architectures="$ROOT_ARCH") || return 1
-	fi
+	[ -z "${ROOT_ARCH:-}" ] || opts+=(--architectures="$ROOT_ARCH")
 	# minbase leaves out apt's own Recommends even with them on: its
 	# ca-certificates (which brings openssl) is on every default Debian.
 	if [ "${ROOT_RECOMMENDS:-0}" = 1 ]; then
@@ -173,7 +172,8 @@ suite_skip() {
 # the test, downloaded only into /var/cache/roulette-debs so that needs no
 # network. Apt lists kept. KEY names the kernel releases: a new ABI makes
 # a new base. ROOT_ARCH: another architecture's (its name in the file's;
-# the host runs its programs, root_foreign, for a cached base too).
+# the host runs its programs, root_foreign: once, for root_mmdebstrap's
+# build and for a cached base's users alike).
 root_base_tarball() {
 	local suite=$1 key=$2 pkgs=$3 dir=$ROULETTE_CACHE/systest a hooks=() name=base-$1 rec=false
 	[ "${ROOT_RECOMMENDS:-0}" != 1 ] || rec=true

@@ -22,6 +22,30 @@ log() {
 	echo "==> $*" >&2
 }
 
+# wait_first LIST ENTRY STATUS: wait for the first of the background
+# processes in the array named LIST (entries "PID ...") to end; its entry
+# is dropped from LIST and left in the variable named ENTRY, its exit
+# status in STATUS; status 1 when none ended (the wait was interrupted).
+# The caller keeps its own bookkeeping (guest_queue, life_end).
+# shellcheck disable=SC2034 # wf_entry and wf_status: the caller's variables
+wait_first() {
+	local -n wf_list=$1 wf_entry=$2 wf_status=$3
+	local wf_e wf_pid='' wf_found=1
+	local -a wf_pids=() wf_rest=()
+	for wf_e in "${wf_list[@]}"; do wf_pids+=("${wf_e%% *}"); done
+	wf_status=0
+	wait -n -p wf_pid "${wf_pids[@]}" || wf_status=$?
+	for wf_e in "${wf_list[@]}"; do
+		if [ "${wf_e%% *}" = "$wf_pid" ]; then
+			wf_entry=$wf_e wf_found=0
+		else
+			wf_rest+=("$wf_e")
+		fi
+	done
+	wf_list=("${wf_rest[@]}")
+	return "$wf_found"
+}
+
 # apt_install PKG...: install what is missing, with no Recommends.
 apt_install() {
 	local missing=() p out
@@ -138,16 +162,25 @@ debug_kernel() {
 	}
 }
 
+# kernel_columns NAME: sets the row's SUITE_OF, META_OF (its package
+# column), FLAVOUR_OF and ARCH_OF from the table, resolving nothing.
+kernel_columns() {
+	local name=$1 suite meta flavour arch
+	[ -n "${ARCH_OF[$name]:-}" ] && return 0
+	read -r suite meta flavour arch _ < <(kernel_row "$name") || die "no kernel '$name' in tests/kernels.conf"
+	# shellcheck disable=SC2034 # FLAVOUR_OF is read by the stages
+	SUITE_OF[$name]=$suite META_OF[$name]=$meta FLAVOUR_OF[$name]=$flavour ARCH_OF[$name]=$arch
+}
+
 # kernel_resolve NAME: sets KREL_OF[NAME] (the release), and the row's
-# SUITE_OF, META_OF (its package column), FLAVOUR_OF and ARCH_OF.
-# Status 2, with the reason on stderr, when the suite's archive no longer
-# serves the kernel: the caller reports the row as skipped.
+# columns (kernel_columns). Status 2, with the reason on stderr, when the
+# suite's archive no longer serves the kernel: the caller reports the row
+# as skipped.
 kernel_resolve() {
 	local name=$1 suite meta flavour arch rel
 	[ -n "${KREL_OF[$name]:-}" ] && return 0
-	read -r suite meta flavour arch _ < <(kernel_row "$name") || die "no kernel '$name' in tests/kernels.conf"
-	# shellcheck disable=SC2034 # FLAVOUR_OF and ARCH_OF are read by the stages
-	SUITE_OF[$name]=$suite META_OF[$name]=$meta FLAVOUR_OF[$name]=$flavour ARCH_OF[$name]=$arch
+	kernel_columns "$name"
+	suite=${SUITE_OF[$name]} meta=${META_OF[$name]} flavour=${FLAVOUR_OF[$name]} arch=${ARCH_OF[$name]}
 	if [ "$meta" = source ]; then
 		debug_kernel "$flavour" || return 1
 		rel=$(cat "${DEBUG_KERNEL_OF[$flavour]}/kernelrelease")

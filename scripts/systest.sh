@@ -97,15 +97,20 @@ release_upgrade() {
 }
 
 # systest_suites: the systest rows grouped by suite (SUITE-backports with
-# SUITE), in table order: sets suites and rows_of; an unavailable kernel
-# is reported as skipped.
+# SUITE), in table order: sets suites and rows_of, and OTHER_ROWS: the
+# rows of another architecture than the host's (other_architectures); an
+# unavailable kernel is reported as skipped.
 systest_suites() {
-	local r s
-	suites=()
+	local r s host
+	host=$(dpkg --print-architecture)
+	suites=() OTHER_ROWS=()
 	declare -gA rows_of=()
 	for r in $(kernel_rows systest); do
 		row_ready "$r" "$WORK/resolve.log" || continue
-		[ "${ARCH_OF[$r]}" = "$(dpkg --print-architecture)" ] || continue # other_architectures
+		if [ "${ARCH_OF[$r]}" != "$host" ]; then
+			OTHER_ROWS+=("$r")
+			continue
+		fi
 		s=${SUITE_OF[$r]%-backports}
 		[ -n "${rows_of[$s]:-}" ] || suites+=("$s")
 		rows_of[$s]+=" $r"

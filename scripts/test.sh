@@ -83,7 +83,7 @@ build() {
 other() {
 	local t=$1
 	for o in "${rows[@]}" $(ROULETTE_KERNELS="" kernel_rows test) $(ROULETTE_KERNELS="" kernel_rows check); do
-		[ "$o" != "$t" ] && [ "$(kernel_row "$o" | cut -d ' ' -f 4)" = "${ARCH_OF[$t]}" ] && build "$o" &&
+		[ "$o" != "$t" ] && kernel_columns "$o" && [ "${ARCH_OF[$o]}" = "${ARCH_OF[$t]}" ] && build "$o" &&
 			[ "$(kernel_series "${KREL_OF[$o]}")" != "$(kernel_series "${KREL_OF[$t]}")" ] &&
 			return 0
 	done

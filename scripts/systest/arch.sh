@@ -10,13 +10,13 @@
 # through the row.
 
 # other_architectures: the life of each systest row of another
-# architecture that systest_suites resolved (and left out of its suites).
+# architecture that systest_suites resolved (OTHER_ROWS, left out of its
+# suites).
 other_architectures() {
 	local r
-	for r in $(kernel_rows systest); do
-		[ -z "${KREL_OF[$r]:-}" ] || [ "${ARCH_OF[$r]}" = "$(dpkg --print-architecture)" ] ||
-			live "${SUITE_OF[$r]%-backports}-${ARCH_OF[$r]}" \
-				life_on_another_architecture "${SUITE_OF[$r]%-backports}" "$r"
+	for r in "${OTHER_ROWS[@]}"; do
+		live "${SUITE_OF[$r]%-backports}-${ARCH_OF[$r]}" \
+			life_on_another_architecture "${SUITE_OF[$r]%-backports}" "$r"
 	done
 }
 

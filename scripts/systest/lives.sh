@@ -56,14 +56,9 @@ life_left() {
 # life_end: wait for the first running life to end; show its log whole.
 # A life that did not reach its end (killed, a shell error) fails.
 life_end() {
-	local l pid name t0 rc=0 dir
-	local -a pids=() rest=()
-	for l in "${LIVES[@]}"; do pids+=("${l%% *}"); done
-	wait -n -p pid "${pids[@]}" || rc=$?
-	for l in "${LIVES[@]}"; do
-		if [ "${l%% *}" = "$pid" ]; then read -r _ name t0 <<<"$l"; else rest+=("$l"); fi
-	done
-	LIVES=("${rest[@]}")
+	local l name t0 rc dir
+	wait_first LIVES l rc || return 0
+	read -r _ name t0 <<<"$l"
 	dir=$STAGE_WORK/$name LIFE_SECS[$name]=$((SECONDS - t0))
 	log "life $name: ended after ${LIFE_SECS[$name]} s; its log ($dir/life.log):"
 	sed -u "" "$dir/life.log"	# a line a write: the other lives' step lines fall between lines
