@@ -18,7 +18,7 @@
 # the guest's through tests/lib.sh's runner (suite tests/systest/), then
 # the time of each step and of each life.
 # Environment: ROULETTE_KERNELS, ROULETTE_CACHE, ROULETTE_OUT,
-# ROULETTE_SYSTEST_LIVES: the lives run at once (default 3; 1: one after
+# ROULETTE_SYSTEST_LIVES: the lives run at once (default 2; 1: one after
 # the other),
 # ROULETTE_SYSTEST_SKIP="rpm_install_remove crash_dump" skips those
 # steps (any step by its function name), each reported as skipped;
@@ -134,7 +134,7 @@ for s in "${suites[@]}"; do
 	# shellcheck disable=SC2086 # the suite's rows, one word each
 	live "$s" life_of_a_system "$s" ${rows_of[$s]}
 done
-# the arm64 system (a third life at once) before the short release upgrade
+# the arm64 system before the short release upgrade: the longer lives first
 other_architectures
 if [ -n "${rows_of[bookworm]:-}" ] && [ -n "${rows_of[trixie]:-}" ]; then
 	live bookworm-to-trixie release_upgrade bookworm trixie
