@@ -60,6 +60,11 @@ mtime() { stat -c %Y "$1"; }
 dump_names_culprit() {
 	local tag=$1 img=$2 boom=$3 k=$4 out=${2%.img}-crash dm core v
 	rm -rf "$out" && mkdir -p "$out"
+	# The capture kernel syncs and reboots without unmounting: the dump's
+	# inode may still be in the journal only (a 0-byte file at its home,
+	# seen under load). Replay it first, as the system's next mount would;
+	# debugfs does not.
+	e2fsck -p -E journal_only "$img" >>"$ROOT_LOG" 2>&1
 	debugfs -R "rdump /var/crash $out" "$img" >>"$ROOT_LOG" 2>&1
 	dm=$(compgen -G "$out/crash/2*/dmesg.2*" | head -n 1)
 	core=$(compgen -G "${dm%/*}/dump.2*" | head -n 1)
