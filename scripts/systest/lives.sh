@@ -8,9 +8,9 @@
 # chroot.log, disks, boots, crash dumps), with its own results file
 # (LIFE/results.txt, merged into the stage's by lives_wait) and its output
 # in LIFE/life.log, shown whole when it ends; its steps show as they start.
-# ROULETTE_SYSTEST_LIVES: how many lives run at once (default 2, the
-# host's cores: three at once measured slower warm, 1544 s against the
-# cold run's lives at two, and lost a crash dump to the load).
+# ROULETTE_SYSTEST_LIVES: how many lives run at once (default 2; three
+# measured 1544 s warm against 1685 s for two on 2026-12-05, in a run
+# before kdump.sh's journal replay, whose one failure that was).
 # Owns LIFE (the life a subshell runs) and LIVES.
 
 LIVES=()	# "pid name start" of each life running
