@@ -53,16 +53,12 @@ for t in $(kernel_rows check); do
 done
 for t in "${rows[@]}"; do
 	jobs_below "$(nproc)"
-	{
-		rc=0
-		kernel_build "$t" "$work/$t" W=1 C=2 >"$work/build-$t.log" 2>&1 || rc=$?
-		echo "$rc" >"$work/build-$t.status"
-	} &
+	kernel_build_status "$t" "$work/$t" "$work/build-$t.log" W=1 C=2 &
 done
 wait
 for t in "${rows[@]}"; do
 	blog=$work/build-$t.log
-	if [ "$(cat "$work/build-$t.status")" = 0 ]; then
+	if [ "$(cat "$blog.status")" = 0 ]; then
 		# Our own progress lines (==>, e.g. a headers install) are not findings.
 		grep -v -e '^Skipping BTF generation' -e '^==> ' "$blog" >"$work/findings.log" || true
 	else

@@ -222,6 +222,15 @@ suite_lib() {
 	declare -F suite_build >/dev/null || . "$ROULETTE_TOP/scripts/lib-suite.sh"
 }
 
+# kernel_build_status NAME OUTDIR LOG [make args...]: kernel_build with its
+# output in LOG and its exit status in LOG.status, for a build run in the
+# background (make check's and make test's builds side by side).
+kernel_build_status() {
+	local rc=0
+	kernel_build "$1" "$2" "${@:4}" >"$3" 2>&1 || rc=$?
+	echo "$rc" >"$3.status"
+}
+
 # jobs_below N: wait until fewer than N of this shell's background jobs run.
 jobs_below() {
 	while [ "$(jobs -pr | wc -l)" -ge "$1" ]; do wait -n || true; done

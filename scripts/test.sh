@@ -49,14 +49,6 @@ signed() {
 }
 
 declare -A built started
-# build_job NAME: kernel_build's W=1 build of the row's modules into
-# $work/NAME/modules, its log and exit status beside them.
-build_job() {
-	local rc=0
-	kernel_build "$1" "$work/$1/modules" W=1 >"$work/$1/build.log" 2>&1 || rc=$?
-	echo "$rc" >"$work/$1/build.status"
-}
-
 # build NAME: the row's modules in $work/NAME/modules, once (started side
 # by side below, or built now); a compiler warning is a failure.
 build() {
@@ -65,8 +57,8 @@ build() {
 	mkdir -p "$work/$t"
 	if ! row_ready "$t" "$work/$t/resolve.log"; then
 		rc=1
-	elif { [ -n "${started[$t]:-}" ] || build_job "$t"; } &&
-		[ "$(cat "$work/$t/build.status")" = 0 ] && ! grep -qi -e 'warning:' -e 'error:' "$blog"; then
+	elif { [ -n "${started[$t]:-}" ] || kernel_build_status "$t" "$work/$t/modules" "$blog" W=1; } &&
+		[ "$(cat "$blog.status")" = 0 ] && ! grep -qi -e 'warning:' -e 'error:' "$blog"; then
 		record PASS "[$t] build with W=1, no warnings" "release ${KREL_OF[$t]}"
 	else
 		record FAIL "[$t] build with W=1, no warnings" \
@@ -94,7 +86,7 @@ other() {
 for t in "${rows[@]}"; do
 	kernel_resolve "$t" 2>/dev/null || continue	# build() says why
 	mkdir -p "$work/$t" && jobs_below "$(nproc)"
-	build_job "$t" &
+	kernel_build_status "$t" "$work/$t/modules" "$work/$t/build.log" W=1 &
 	started[$t]=1
 done
 wait
