@@ -76,7 +76,7 @@ suite_apt_get() {
 # build_modules does on the host; compiler output on stdout/stderr.
 suite_build() {
 	local suite=$1 krel=$2 out=$3 kdir=/usr/src/linux-headers-$2
-	local root srctree valid build check='' sparse rc=0 tmp
+	local root srctree valid build check='' sparse rc=0
 	shift 3
 	root=$(suite_root "$suite") && suite_foreign "$suite" "$root" || return
 	(
@@ -95,8 +95,7 @@ suite_build() {
 	# call checker-valid.sh for C= but lack it: ours decides as upstream's.
 	if grep -qs 'scripts/checker-valid.sh' "$root${srctree:-$kdir}/Makefile"; then
 		if [ ! -e "$root$valid" ]; then
-			# builds run side by side: each writes its own, renamed in place whole
-			tmp=$(mktemp "$root$valid.XXXXXX") && chmod 755 "$tmp" && cat >"$tmp" <<-'EOF' || return 1
+			suite_script "$root$valid" <<-'EOF' || return 1
 				#!/bin/sh
 				# roulette-dkms: 1 when "$@" exists and parses __typeof_unqual__.
 				command -v "$1" >/dev/null 2>&1 || { echo 0; exit 0; }
@@ -105,7 +104,6 @@ suite_build() {
 				echo 'static int u(const int *q) { __typeof_unqual__(*q) v = *q; return v; }' >"$tmp"
 				if "$@" "$tmp" 2>&1 | grep -q error; then echo 0; else echo 1; fi
 			EOF
-			mv "$tmp" "$root$valid" || return 1
 		fi
 		# A C= build whose kernel rejects the chroot's sparse uses SUITE_SPARSE.
 		if [[ " $* " == *" C="[12]" "* && " $* " != *" CHECK="* ]] &&
@@ -139,10 +137,8 @@ suite_build() {
 # code decides on CONFIG_ options, so the check sees the same code.
 SPARSE_MARCH=/usr/local/bin/roulette-sparse-march
 suite_sparse_march() {
-	local tmp
 	[ -x "$1$SPARSE_MARCH" ] && return 0
-	mkdir -p "${1}${SPARSE_MARCH%/*}" && tmp=$(mktemp "$1$SPARSE_MARCH.XXXXXX") && chmod 755 "$tmp" || return 1
-	cat >"$tmp" <<-'EOF' || return 1
+	suite_script "$1$SPARSE_MARCH" <<-'EOF'
 		#!/bin/sh
 		# roulette-dkms (scripts/lib-suite.sh): SPARSE ARGS... with -march=rvNN*_ext cut to rvNN*.
 		sparse=$1
@@ -154,7 +150,17 @@ suite_sparse_march() {
 		done
 		exec "$sparse" "$@"
 	EOF
-	mv "$tmp" "$1$SPARSE_MARCH"	# builds run side by side: renamed in place whole
+}
+
+# suite_script PATH: stdin as the executable PATH in a chroot, written under
+# a temporary name and renamed whole: builds side by side never run half.
+suite_script() {
+	local tmp
+	mkdir -p "${1%/*}" && tmp=$(mktemp "$1.XXXXXX") || return 1
+	if ! { cat >"$tmp" && chmod 755 "$tmp" && mv "$tmp" "$1"; }; then
+		rm -f "$tmp"
+		return 1
+	fi
 }
 
 # suite_cross_headers SUITE ROOT KREL: SUITE_ARCH's linux-headers-KREL
