@@ -99,28 +99,40 @@ dump_names_culprit() {
 	rm -f "$ROOT"/tmp/dump "$ROOT"/tmp/vmcore*
 }
 
+# kdump_boots ROW...: the crash-dump boots, "ROW MODE" a line: each
+# kernel once, the modes in turn (boom=panic on the first, the default
+# boom=oops on the second, ...), so that a system of two kernels or more
+# has each mode captured once and every kernel captured; one kernel gets
+# both. (Each mode on each kernel, 2026-12-04: twice the boots, the most
+# costly step of the run; the mode is the driver's one call, panic() or
+# the oops, and make test boots both modes on every kernel.)
+kdump_boots() {
+	local i modes=(panic oops)
+	for ((i = 1; i <= $#; i++)); do echo "${!i} ${modes[(i - 1) % 2]}"; done
+	[ $# -ne 1 ] || echo "$1 oops"
+}
+
 # crash_dump ROW...: a server's crash-dump pipeline (set_up_kdump) catches
-# roulette on every kernel of the system: per row two boots on copies of
-# the disk (crashkernel=, 1536 MiB): boom=panic, and the default boom=oops
-# with kernel.panic_on_oops=1 in /etc/sysctl.d; ROULETTE_KDUMP_BOOTS of
-# them side by side (default 2, one kernel's pair: on 2 cores the four
-# boots of Debian 13 took 241 s two by two, 313 s all at once, each boot
-# 2.5 times slower). The guest (tests/systest/kdump.sh)
-# checks the capture kernel is loaded and reads the device; the capture
-# kernel saves the dump and reboots (QEMU exits); the host reads the dump.
+# roulette on every kernel of the system (kdump_boots), each boot on a
+# copy of the disk (crashkernel=, 1536 MiB): boom=panic, or the default
+# boom=oops with kernel.panic_on_oops=1 in /etc/sysctl.d;
+# ROULETTE_KDUMP_BOOTS of them side by side (default 2: on 2 cores four
+# boots took 241 s two by two, 313 s all at once, each boot 2.5 times
+# slower). The guest (tests/systest/kdump.sh) checks the capture kernel
+# is loaded and reads the device; the capture kernel saves the dump and
+# reboots (QEMU exits); the host reads the dump.
 crash_dump() {
 	local dir=$WORK/kdump per=${ROULETTE_KDUMP_BOOTS:-2} r b k i rb tag t0
-	local -a boots=()
+	local -a boots
 	rm -rf "$dir" && mkdir -p "$dir"
 	system_disk "$dir/system.img" || return 1
 	echo "kernel.panic_on_oops = 1" >"$dir/panic-on-oops.conf"
-	for r in "$@"; do
-		for b in panic oops; do
-			cp --sparse=always "$dir/system.img" "$dir/$r-$b.img" || return 1
-			boots+=("$r $b")
-		done
-		debugfs -w -R "write $dir/panic-on-oops.conf /etc/sysctl.d/90-panic-on-oops.conf" \
-			"$dir/$r-oops.img" >>"$ROOT_LOG" 2>&1
+	mapfile -t boots < <(kdump_boots "$@")
+	for rb in "${boots[@]}"; do
+		read -r r b <<<"$rb"
+		cp --sparse=always "$dir/system.img" "$dir/$r-$b.img" || return 1
+		[ "$b" = panic ] || debugfs -w -R "write $dir/panic-on-oops.conf /etc/sysctl.d/90-panic-on-oops.conf" \
+			"$dir/$r-$b.img" >>"$ROOT_LOG" 2>&1
 	done
 	rm -f "$dir/system.img"
 	for ((i = 0; i < ${#boots[@]}; i += per)); do
