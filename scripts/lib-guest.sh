@@ -226,9 +226,26 @@ guest_start() {
 	shift 5
 	mkdir -p "$dir"
 	log "$tag: booting $(basename "$vmlinuz") ($append)"
-	qemu_boot "$vmlinuz" "$initrd" "$dir/$tag.console" "$dir/$tag.results" \
-		"${ROULETTE_BOOT_TIMEOUT:-420}" "$append" "$@" &
+	{ guest_slot && qemu_boot "$vmlinuz" "$initrd" "$dir/$tag.console" "$dir/$tag.results" \
+		"${ROULETTE_BOOT_TIMEOUT:-420}" "$append" "$@"; } &
 	GUEST_BOOTS+=("$! $tag $dir $("${VERDICT[@]}" plan "$(sed -n 's/.*suites=\([^ ]*\).*/\1/p' <<<"$append")") $(date +%s)")
+}
+
+# guest_slot: with GUEST_SLOTS set (a directory; GUEST_SLOTS_MAX, default
+# 4), wait for one of its slots and hold it (a lock on fd 9, inherited by
+# QEMU) until the boot's process ends: the boots of several processes
+# (systest's lives) share one limit, and a boot's timeout starts once it
+# has its slot. A boot's time counts from guest_start, its wait included.
+guest_slot() {
+	local i
+	[ -n "${GUEST_SLOTS:-}" ] || return 0
+	mkdir -p "$GUEST_SLOTS" || return
+	while :; do
+		for ((i = 1; i <= ${GUEST_SLOTS_MAX:-4}; i++)); do
+			exec 9>"$GUEST_SLOTS/$i" && flock -n 9 && return 0
+		done
+		sleep 1
+	done
 }
 
 # guest_judge "PID TAG DIR PLAN START" STATUS: record the verdict of a
@@ -268,7 +285,8 @@ guest_queue() {
 # guest_kill: end the boots still running (an interrupted stage).
 guest_kill() {
 	local b
-	for b in "${GUEST_BOOTS[@]}"; do pkill -P "${b%% *}" 2>/dev/null; done
+	# the boot's QEMU (by its timeout), then the boot's shell (waiting for a slot)
+	for b in "${GUEST_BOOTS[@]}"; do pkill -P "${b%% *}" 2>/dev/null; kill "${b%% *}" 2>/dev/null; done
 }
 
 # guest_run ARGS...: guest_start's boot, waited for and judged.

@@ -18,11 +18,12 @@
 # the guest's through tests/lib.sh's runner (suite tests/systest/), then
 # the time of each step and of each life.
 # Environment: ROULETTE_KERNELS, ROULETTE_CACHE, ROULETTE_OUT,
-# ROULETTE_SYSTEST_LIVES: the lives run at once (default 2; 1: one after
+# ROULETTE_SYSTEST_LIVES: the lives run at once (default 3; 1: one after
 # the other),
 # ROULETTE_SYSTEST_SKIP="rpm_install_remove crash_dump" skips those
 # steps (any step by its function name), each reported as skipped;
-# ROULETTE_KDUMP_BOOTS: crash_dump's boots side by side (default 2).
+# ROULETTE_KDUMP_BOOTS: crash_dump's boots side by side (default 2);
+# ROULETTE_SYSTEST_BOOTS: the guests of all lives at once (default 4).
 set -uo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -119,6 +120,10 @@ systest_suites() {
 
 # --- the story --------------------------------------------------------------------
 mkdir -p "$WORK"
+# The lives' boots share one limit (lib-guest.sh: guest_slot): up to six
+# would run at once on the 2 cores, each slower than a timeout allows for.
+GUEST_SLOTS=$STAGE_WORK/boot-slots GUEST_SLOTS_MAX=${ROULETTE_SYSTEST_BOOTS:-4}
+[[ $GUEST_SLOTS_MAX =~ ^[1-9][0-9]*$ ]] || die "ROULETTE_SYSTEST_BOOTS=$GUEST_SLOTS_MAX: a number of boots at once, 1 or more"
 : >"$ROOT_LOG"
 : >"$WORK/build.log"
 results_open systest

