@@ -3,12 +3,13 @@
 # written to bench/results.md. Not a test: nothing fails on a missed goal,
 # but every boot's completion is recorded in out/results/bench.txt.
 #
-# Guest figures run in QEMU boots (-smp 2, TCG) of the kernels with the
-# "bench" stage in tests/kernels.conf (or ROULETTE_KERNELS), each measured
-# in the same boot as its reference (bench/guest/*.sh); package figures
-# run in a chroot (bench/pkg.sh). Raw data: out/bench/raw.txt; the report
-# comes from it alone (scripts/benchstat.py), with its plots in bench/plots/
-# (python3-matplotlib; without it the report says they are missing).
+# Guest figures run in QEMU boots (TCG, -smp 2: tests/boots.conf) of the
+# kernels with the "bench" stage in tests/kernels.conf (or
+# ROULETTE_KERNELS), each measured in the same boot as its reference
+# (bench/guest/*.sh); package figures run in a chroot (bench/pkg.sh).
+# Raw data: out/bench/raw.txt; the report comes from it alone
+# (scripts/benchstat.py), with its plots in bench/plots/ (python3-matplotlib;
+# without it the report says they are missing).
 # Environment:
 #   BENCH_FIGS     figures to run (default 1234bp56): 1 device cost,
 #                  2 scaling, 3 footprint, 4 timer, b breakdown of 1,
@@ -19,7 +20,9 @@
 #   BENCH_BOOTS    boots per kernel for figures 1, 2, b, p, rounds pooled (default 2)
 #   BENCH_RESULTS  the report (default bench/results.md; the plots go to
 #                  plots/ beside it)
-#   ROULETTE_KERNELS, ROULETTE_CACHE, ROULETTE_OUT as for every stage.
+#   ROULETTE_KERNELS, ROULETTE_CACHE, ROULETTE_OUT as for every stage;
+#   ROULETTE_GUEST_MEM, ROULETTE_GUEST_CPUS, ROULETTE_BOOT_TIMEOUT as for
+#   every boot (tests/boots.conf).
 set -euo pipefail
 # shellcheck source=../scripts/lib.sh
 . "$(dirname "$0")/../scripts/lib.sh"
@@ -35,6 +38,12 @@ runs=${BENCH_RUNS:-5}
 secs=${BENCH_SECS:-4}
 ticks=${BENCH_TICKS:-20}
 boots=${BENCH_BOOTS:-2}
+# Its boots are bench boots (tests/boots.conf): the row's timeout covers the
+# boot, GUEST_EXTRA_SECS the loops and timer windows, with a wide margin for
+# a busy host.
+# shellcheck disable=SC2034 # read by boot_kind (scripts/lib-guest.sh)
+GUEST_KIND=bench GUEST_EXTRA_SECS=$((runs * 8 * (secs + 1) * 2 + ticks * 6 * 2))
+read -r mem cpus tmo < <(boot_kind) || die "no boot kind bench in tests/boots.conf"
 work=$ROULETTE_OUT/bench
 raw=$work/raw.txt	# every measurement, one line each: TAG WHAT key=value...
 hostinfo=$work/host.txt
@@ -111,18 +120,16 @@ build_patched() {
 boot() {
 	local t=$1 b=$2 tag=$1-boot$2 dir=$work/$1 try quiet rc complete=no
 	local append="bench.figs=$3 bench.runs=$runs bench.secs=$secs bench.ticks=$ticks bench.round0=$4"
-	# Boot + loops + timer windows, with a wide margin for a busy host.
-	export ROULETTE_GUEST_CPUS=2 ROULETTE_BOOT_TIMEOUT=$((180 + runs * 8 * (secs + 1) * 2 + ticks * 6 * 2))
 	# QEMU 7.2's multi-threaded TCG now and then crashes an -smp 2 guest
 	# early in boot (an int3 oops while the kernel patches its own text):
 	# such a boot never reached /init; try again.
 	for try in 1 2 3; do
 		quiet=$(wait_quiet)
-		log "$tag: ${KREL_OF[$t]} with -smp 2 ($append)"
+		log "$tag: ${KREL_OF[$t]} with -smp $cpus -m $mem, $tmo s ($append)"
 		load_start
 		rc=0
 		qemu_boot "$vmlinuz" "$dir/initrd.gz" "$dir/$tag.console" "$dir/$tag.results" \
-			"$ROULETTE_BOOT_TIMEOUT" "suites=bench $append" || rc=$?
+			"suites=bench $append" || rc=$?
 		grep -q '^PLAN' "$dir/$tag.results" && break
 		cp "$dir/$tag.console" "$dir/$tag.console.crash$try"
 		echo "$t bootcrash try=$try $(grep -a -m1 -o 'Oops.*' "$dir/$tag.console" | tr -d '\r' | tr ' ' '_')" >>"$raw"
@@ -172,7 +179,7 @@ host_info() {
 	echo "- run started: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROULETTE_TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	echo "- host: $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores, $(free -m | awk '/^Mem:/ { print $2 }') MiB RAM"
 	echo "- host kernel: $(uname -r) (the guests boot Debian kernels under QEMU TCG)"
-	echo "- QEMU: $(qemu-system-x86_64 --version | head -n 1) — \`-accel tcg -cpu max -smp 2 -m ${ROULETTE_GUEST_MEM:-512}\`"
+	echo "- QEMU: $(qemu-system-x86_64 --version | head -n 1) — \`-accel tcg -cpu $(arch_field "$GUEST_ARCH" cpu) -smp $cpus -m $mem\`, boot timeout $tmo s"
 	echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 

@@ -4,26 +4,53 @@
 # initramfs, the QEMU boot, boots side by side and their verdict. lib.sh
 # sources it; it defines functions and a few variables and runs nothing.
 
-ARCH_TABLE=$ROULETTE_TOP/tests/arches.conf
-ARCH_COLUMNS=(arch qemu package machine cpu bios console results image suffix busybox triplet sparse)
+# The tables of the guests, tests/TABLE.conf: the names of their columns,
+# in order; a row is named by its first column.
+declare -gA TABLE_COLUMNS=(
+	[arches]="arch qemu package machine cpu bios console results image suffix busybox triplet sparse"
+	[boots]="kind mem cpus timeout"
+)
 # GUEST_ARCH: the architecture of the boots to come (guest_arch sets it
 # from a row); qemu_boot, guest_cmdline and guest_initramfs read it.
 GUEST_ARCH=${GUEST_ARCH:-amd64}
+# GUEST_KIND: the kind of the boots to come, a row of tests/boots.conf
+# (memory, CPUs, timeout: boot_kind); a stage sets it for its boots or
+# for one (GUEST_KIND=system guest_start ...).
+GUEST_KIND=guest
 
-# arch_field ARCH COLUMN...: those columns of ARCH's row, on one line.
-arch_field() {
-	local arch=$1 c i cols=
-	shift
+# table_field TABLE ROW COLUMN...: those columns of ROW's row of
+# tests/TABLE.conf, on one line.
+table_field() {
+	local table=$1 row=$2 c i cols=
+	local -a names
+	read -ra names <<<"${TABLE_COLUMNS[$table]:?table_field: no table $table}"
+	shift 2
 	for c in "$@"; do
-		for i in "${!ARCH_COLUMNS[@]}"; do
-			[ "${ARCH_COLUMNS[$i]}" = "$c" ] && cols+=" $((i + 1))" && continue 2
+		for i in "${!names[@]}"; do
+			[ "${names[$i]}" = "$c" ] && cols+=" $((i + 1))" && continue 2
 		done
-		die "arch_field: no column '$c' in tests/arches.conf"
+		die "table_field: no column '$c' in tests/$table.conf"
 	done
-	awk -v a="$arch" -v c="$cols" '!/^#/ && $1 == a {
+	awk -v r="$row" -v c="$cols" '!/^#/ && $1 == r {
 		n = split(c, k, " "); for (i = 1; i <= n; i++) printf "%s%s", $k[i], (i < n ? " " : "\n")
-		f = 1 } END { exit !f }' "$ARCH_TABLE" ||
-		{ echo "no architecture '$arch' in tests/arches.conf" >&2; return 1; }
+		f = 1 } END { exit !f }' "$ROULETTE_TOP/tests/$table.conf" ||
+		{ echo "no ${names[0]} '$row' in tests/$table.conf" >&2; return 1; }
+}
+
+# arch_field ARCH COLUMN...: those columns of ARCH's row of tests/arches.conf.
+arch_field() {
+	table_field arches "$@"
+}
+
+# boot_kind: "MEM CPUS TIMEOUT" of the boots to come: GUEST_KIND's row of
+# tests/boots.conf, its timeout plus GUEST_EXTRA_SECS (make bench's
+# loops); the user's ROULETTE_GUEST_MEM, ROULETTE_GUEST_CPUS and
+# ROULETTE_BOOT_TIMEOUT, when set, win.
+boot_kind() {
+	local mem cpus secs
+	read -r mem cpus secs < <(table_field boots "$GUEST_KIND" mem cpus timeout) || return 1
+	echo "${ROULETTE_GUEST_MEM:-$mem} ${ROULETTE_GUEST_CPUS:-$cpus}" \
+		"${ROULETTE_BOOT_TIMEOUT:-$((secs + ${GUEST_EXTRA_SECS:-0}))}"
 }
 
 # guest_arch NAME: the boots and initramfs to come are the row's
@@ -179,22 +206,22 @@ guest_cmdline() {
 	echo "console=$console panic=-1 quiet results=/dev/${chan#*:} $1"
 }
 
-# qemu_boot VMLINUZ INITRD CONSOLE RESULTS TIMEOUT APPEND [qemu args...]:
+# qemu_boot VMLINUZ INITRD CONSOLE RESULTS APPEND [qemu args...]:
 # boot a GUEST_ARCH guest under TCG (QEMU, machine, CPU, firmware from
-# tests/arches.conf); the first serial port is the console, the result
-# channel a second one or a virtio console. QEMU exits 0 whatever the guest
-# did; returns timeout's status (124 on a hang). ROULETTE_GUEST_MEM and
-# _CPUS size the guest. VMLINUZ "firmware" boots as a PC does: the firmware
-# and disks in the QEMU args, whose boot loader passes guest_cmdline
-# (INITRD, APPEND unused).
+# tests/arches.conf) with GUEST_KIND's memory, CPUs and timeout
+# (boot_kind); the first serial port is the console, the result channel a
+# second one or a virtio console. QEMU exits 0 whatever the guest did;
+# returns timeout's status (124 on a hang). VMLINUZ "firmware" boots as a
+# PC does: the firmware and disks in the QEMU args, whose boot loader
+# passes guest_cmdline (INITRD, APPEND unused).
 qemu_boot() {
-	local kernel=$1 initrd=$2 console=$3 results=$4 secs=$5 append=$6
-	local qemu machine cpu bios chan cmdline
+	local kernel=$1 initrd=$2 console=$3 results=$4 append=$5
+	local qemu machine cpu bios chan cmdline mem cpus secs
 	local -a direct chanargs=() machargs=()
 	read -r qemu machine cpu bios chan < <(arch_field "$GUEST_ARCH" qemu machine cpu bios results) &&
-		cmdline=$(guest_cmdline "$append") || return 1
+		read -r mem cpus secs < <(boot_kind) && cmdline=$(guest_cmdline "$append") || return 1
 	direct=(-kernel "$kernel" -initrd "$initrd" -append "$cmdline")
-	shift 6
+	shift 5
 	[ "$kernel" != firmware ] || direct=()
 	[ "$machine" = - ] || machargs+=(-machine "$machine")
 	[ "$bios" = - ] || machargs+=(-bios "$bios")
@@ -208,8 +235,7 @@ qemu_boot() {
 	: >"$console"
 	: >"$results"
 	timeout --foreground -k 5 "$secs" "$qemu" \
-		-accel tcg -cpu "$cpu" -m "${ROULETTE_GUEST_MEM:-512}" \
-		-smp "${ROULETTE_GUEST_CPUS:-1}" -nographic -no-reboot \
+		-accel tcg -cpu "$cpu" -m "$mem" -smp "$cpus" -nographic -no-reboot \
 		-monitor none -serial "file:$console" "${chanargs[@]}" \
 		-display none -nic none "${machargs[@]}" "${direct[@]}" \
 		"$@" </dev/null >/dev/null 2>&1
@@ -222,12 +248,12 @@ qemu_boot() {
 # whose boot loader has the command line).
 GUEST_BOOTS=()	# "pid tag dir plan start" of each boot started
 guest_start() {
-	local tag=$1 dir=$2 vmlinuz=$3 initrd=$4 append=$5
+	local tag=$1 dir=$2 vmlinuz=$3 initrd=$4 append=$5 mem cpus secs
 	shift 5
 	mkdir -p "$dir"
-	log "$tag: booting $(basename "$vmlinuz") ($append)"
-	{ guest_slot && qemu_boot "$vmlinuz" "$initrd" "$dir/$tag.console" "$dir/$tag.results" \
-		"${ROULETTE_BOOT_TIMEOUT:-420}" "$append" "$@"; } &
+	read -r mem cpus secs < <(boot_kind) || die "$tag: no boot kind '$GUEST_KIND'"
+	log "$tag: booting $(basename "$vmlinuz") ($append) as a $GUEST_KIND boot: -m $mem -smp $cpus, $secs s"
+	{ guest_slot && qemu_boot "$vmlinuz" "$initrd" "$dir/$tag.console" "$dir/$tag.results" "$append" "$@"; } &
 	GUEST_BOOTS+=("$! $tag $dir $("${VERDICT[@]}" plan "$(sed -n 's/.*suites=\([^ ]*\).*/\1/p' <<<"$append")") $(date +%s)")
 }
 

@@ -12,8 +12,8 @@
 #
 # Environment: ROULETTE_KERNELS, ROULETTE_STRESS_SECS (each reader phase,
 # default 15), ROULETTE_FUZZ_SECS (stress-ng and trinity each, default 30),
-# ROULETTE_MIN_CYCLES (every kernel's minimum, instead of its kind's),
-# ROULETTE_BOOT_TIMEOUT (default 420 s, 600 s for the debug kernel).
+# ROULETTE_MIN_CYCLES (every kernel's minimum, instead of its kind's);
+# the guests' size and timeout: tests/boots.conf (stress, stress-debug).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -59,12 +59,11 @@ for t in "${rows[@]}"; do
 	guest_initramfs "$dir/initrd.gz" --krel "${KREL_OF[$t]}" --mods "$dir/modules" \
 		--bin "$rstress" --dyn /usr/bin/stress-ng --dyn /usr/bin/trinity ||
 		die "cannot build the initramfs"
-	# The debug kernels' detectors need room and time.
-	mem=1024 limit=420
-	[ "${META_OF[$t]}" = source ] && mem=1536 limit=600
+	# The debug kernels' detectors need room and time: their own kind.
+	kind=stress
+	[ "${META_OF[$t]}" = source ] && kind=stress-debug
 	log "$t: stress run on ${KREL_OF[$t]} (${secs}s per reader phase, ${fuzz}s per fuzzer)"
-	ROULETTE_GUEST_MEM=$mem ROULETTE_GUEST_CPUS=2 ROULETTE_BOOT_TIMEOUT=${ROULETTE_BOOT_TIMEOUT:-$limit} \
-		guest_run "$t" "$dir" "$(kernel_vmlinuz "$t")" "$dir/initrd.gz" \
+	GUEST_KIND=$kind guest_run "$t" "$dir" "$(kernel_vmlinuz "$t")" "$dir/initrd.gz" \
 		"suites=stress stress_secs=$secs fuzz_secs=$fuzz log_buf_len=4M" || true
 	"${VERDICT[@]}" data "$dir/$t.results" | sed "s/^/[$t] DATA: /" >&2
 	cycles=$("${VERDICT[@]}" data "$dir/$t.results" load_cycles) min=$(min_cycles "$t")

@@ -42,8 +42,9 @@ DEBUG_KERNEL=${DEBUG_KERNEL_OF[debug]}
 log "debug kernel $(cat "$DEBUG_KERNEL/kernelrelease") in $DEBUG_KERNEL ($(tr '\n' ' ' <"$DEBUG_KERNEL/build-times"))"
 work=$ROULETTE_OUT/test-debug
 mkdir -p "$work"
-# As scripts/test.sh sets them for this stage: KASAN's shadow, slow detectors.
-export ROULETTE_GUEST_MEM=1024 ROULETTE_BOOT_TIMEOUT=900
+# Its boots are debug boots (tests/boots.conf), as scripts/test.sh's for
+# this stage, but for those below that name their own kind.
+GUEST_KIND=debug
 
 if [[ $phases == *" suite "* ]]; then
 	"$ROULETTE_TOP/scripts/test.sh" test-debug || true
@@ -78,7 +79,7 @@ if [[ $phases == *" detectors "* ]]; then
 				die "cannot build the initramfs"
 			# The canaries' reports reach the console too (lockdep's report
 			# raises its level): its scan judges only what follows them.
-			ROULETTE_CONSOLE_FROM="roulette-test: canaries done" ROULETTE_GUEST_CPUS=2 \
+			ROULETTE_CONSOLE_FROM="roulette-test: canaries done" GUEST_KIND=detectors \
 				guest_run "$tag" "$cdir" "${DEBUG_KERNEL_OF[$f]}/bzImage-modules" \
 				"$cdir/initrd.gz" "suites=debug/detectors.sh flavour=$f" || true
 		else
@@ -90,14 +91,14 @@ fi
 if [[ $phases == *" faults "* ]]; then
 	fdir=$work/faults
 	mkdir -p "$fdir"
-	# 1800 s: DEBUG_KOBJECT_RELEASE delays each unload's releases 1-4 s,
-	# and the sweeps unload about 200 times (900 s ran out in hello's).
+	# A faults boot (tests/boots.conf): 1800 s for about 200 unloads, each
+	# delayed 1-4 s by DEBUG_KOBJECT_RELEASE.
 	if kernel_build debug "$fdir/modules" >"$fdir/build.log" 2>&1; then
 		guest_initramfs "$fdir/initrd.gz" --krel "${KREL_OF[debug]}" --mods "$fdir/modules" \
 			--bin "$(static_tool "$ROULETTE_TOP/tests/stress/rstress.c")" ||
 			die "cannot build the initramfs"
-		ROULETTE_GUEST_MEM=1536 ROULETTE_GUEST_CPUS=2 ROULETTE_BOOT_TIMEOUT=1800 guest_run debug-faults "$fdir" \
-			"$DEBUG_KERNEL/bzImage-modules" "$fdir/initrd.gz" "suites=faults log_buf_len=4M" || true
+		GUEST_KIND=faults guest_run debug-faults "$fdir" "$DEBUG_KERNEL/bzImage-modules" \
+			"$fdir/initrd.gz" "suites=faults log_buf_len=4M" || true
 		"${VERDICT[@]}" data "$fdir/debug-faults.results" | sed 's/^/[debug-faults] DATA: /' >&2
 	else
 		record FAIL "[debug-faults] module build: $(tail -n 3 "$fdir/build.log" | tr '\n' ' ')"

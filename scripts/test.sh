@@ -25,7 +25,7 @@ trap guest_kill EXIT
 mapfile -t rows < <(kernel_rows "$stage")
 [ ${#rows[@]} -gt 0 ] || die "no kernel for stage $stage in tests/kernels.conf"
 # Debug kernels boot slower: KASAN's shadow, the detectors.
-[ "$stage" = test-debug ] && export ROULETTE_GUEST_MEM=1024 ROULETTE_BOOT_TIMEOUT=900
+[ "$stage" = test-debug ] && GUEST_KIND=debug
 
 # signed NAME: $work/NAME/signed/hello-untrusted.ko, the row's hello.ko
 # signed (sha256) with a key of ours, which no Debian kernel trusts, and

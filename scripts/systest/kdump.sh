@@ -140,7 +140,7 @@ crash_dump() {
 		for rb in "${boots[@]:i:per}"; do
 			read -r r b <<<"$rb"
 			k=$(krel "$r")
-			ROULETTE_GUEST_MEM=1536 ROULETTE_BOOT_TIMEOUT=600 guest_start "$r-kdump-$b" "$dir" \
+			GUEST_KIND=kdump guest_start "$r-kdump-$b" "$dir" \
 				"$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
 				"root=/dev/vda rw crashkernel=256M systemd.unit=roulette-systest.service suites=systest/kdump.sh systest.kernel=$k systest.boom=$b" \
 				-drive "file=$dir/$r-$b.img,format=raw,if=virtio"

@@ -144,7 +144,7 @@ boot_each_kernel() {
 		tag=${r%%=*} r=${r#*=}
 		k=$(krel "$r")
 		guest_arch "$r" || { record FAIL "[$tag] boot: no QEMU for ${ARCH_OF[$r]}"; continue; }
-		ROULETTE_GUEST_MEM=1024 guest_start "$tag" "$WORK/boot" "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
+		GUEST_KIND=system guest_start "$tag" "$WORK/boot" "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
 			"root=/dev/vda rw systemd.unit=roulette-systest.service suites=systest systest.kernel=$k systest.version=$VERSION systest.signer=$signer" \
 			-drive "file=$WORK/disk.img,format=raw,if=virtio" -snapshot
 	done

@@ -89,7 +89,7 @@ secure_boot() {
 			record FAIL "[$TARGET] EFI system partition: mkfs.vfat, mtools or sgdisk failed"
 			return 1
 		}
-		ROULETTE_GUEST_MEM=1024 guest_start "$tag" "$d" firmware "" "$a" -machine q35,smm=on \
+		GUEST_KIND=system guest_start "$tag" "$d" firmware "" "$a" -machine q35,smm=on \
 			-global driver=cfi.pflash01,property=secure,value=on \
 			-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF/OVMF_CODE_4M.secboot.fd" \
 			-drive "if=pflash,format=raw,unit=1,file=$d/$tag.vars" \
