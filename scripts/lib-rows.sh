@@ -14,7 +14,7 @@
 # rows are resolved (KREL_OF ...). Source it (lib.sh does); it runs nothing.
 
 ROWS=()
-ROWS_LOG=.
+ROWS_LOG=$ROULETTE_OUT
 declare -gA ROWS_BUILT ROW_NOT_READY
 
 # kernel_rows STAGE: the rows a stage runs, in table order; ROULETTE_KERNELS
