@@ -51,8 +51,7 @@ hostinfo=$work/host.txt
 compgen -G "$ROULETTE_TOP/bench/*.patch" >/dev/null || figs=${figs//p/}
 gfigs=$(tr -cd '1234bp' <<<"$figs")
 pfigs=$(tr -cd 56 <<<"$figs")
-mapfile -t rows < <([ -z "$gfigs" ] || kernel_rows bench)
-[ -z "$gfigs" ] || [ ${#rows[@]} -gt 0 ] || die "no kernel for stage bench in tests/kernels.conf"
+[ -z "$gfigs" ] || stage_rows --required bench "$work"	# ROWS (scripts/lib-rows.sh)
 
 # --- host load ------------------------------------------------------------------
 
@@ -147,7 +146,8 @@ boot() {
 guest_figures() {
 	local t b mods
 	{ guest_host_setup && apt_install patch; } || die "cannot install host packages"
-	for t in "${rows[@]}"; do
+	ready_rows
+	for t in "${ROWS[@]}"; do
 		mkdir -p "$work/$t"
 		log "$t: building the modules"
 		kernel_build "$t" "$work/$t/modules" >"$work/$t/build.log" 2>&1 ||
@@ -190,10 +190,10 @@ start=$SECONDS
 host_info >"$hostinfo"
 # Keep what this run does not measure (other kernels, the package figures).
 touch "$raw"
-awk -v rows=" ${rows[*]} " -v pkg="$pfigs" \
+awk -v rows=" ${ROWS[*]} " -v pkg="$pfigs" \
 	'!index(rows, " " $1 " ") && !(pkg != "" && $1 ~ /^pkg/)' "$raw" >"$raw.new"
 mv "$raw.new" "$raw"
-[ ${#rows[@]} -eq 0 ] || guest_figures
+[ ${#ROWS[@]} -eq 0 ] || guest_figures
 if [ -n "$pfigs" ]; then
 	if (pkg_figures "$pfigs" "$runs" "$work/pkg") >>"$raw"; then
 		record PASS "[pkg] figures $pfigs measured"

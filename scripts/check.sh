@@ -2,7 +2,8 @@
 # make check: static checks, no guest needed.
 #   - checkpatch.pl --strict (from Debian's linux-source-6.12) on src/
 #   - W=1 + sparse (C=2) builds for every "check" row of tests/kernels.conf,
-#     each built as its own system would (scripts/lib.sh: kernel_build)
+#     each built as its own system would (scripts/lib.sh: kernel_build),
+#     side by side (scripts/lib-rows.sh: rows_build)
 #   - shellcheck on every shell script, the test helpers with -Wall -Wextra
 #   - the .deb: built in trixie, lintian of Debian 12, 13 and sid, reprotest
 #     (scripts/lib-qa.sh)
@@ -43,20 +44,13 @@ for f in "$ROULETTE_TOP"/src/*.[ch]; do
 	result "checkpatch --strict ${f#"$ROULETTE_TOP"/}" "$work/checkpatch.log"
 done
 
-# Every row of the table: W=1 and sparse must say nothing.
-# The rows' builds (a make in a chroot, about one core each) run side by
-# side, as many as the host has cores; each writes its own log and status,
-# and the results are recorded in the table's order.
-rows=()
-for t in $(kernel_rows check); do
-	row_ready "$t" "$work/resolve.log" && rows+=("$t")
-done
-for t in "${rows[@]}"; do
-	jobs_below "$(nproc)"
-	kernel_build_status "$t" "$work/$t" "$work/build-$t.log" W=1 C=2 &
-done
-wait
-for t in "${rows[@]}"; do
+# Every row of the table: W=1 and sparse must say nothing. The rows'
+# builds run side by side (rows_build); each writes its own log and
+# status, and the results are recorded in the table's order.
+stage_rows check "$work"
+ready_rows
+rows_build "$work/{}" "$work/build-{}.log" W=1 C=2
+for t in "${ROWS[@]}"; do
 	blog=$work/build-$t.log
 	if [ "$(cat "$blog.status")" = 0 ]; then
 		# Our own progress lines (==>, e.g. a headers install) are not findings.

@@ -1,9 +1,11 @@
 #!/bin/bash
 # shellcheck shell=bash
 # The host side of every stage: the kernel table, module builds and the one
-# result format; it sources the one guest runner (scripts/lib-guest.sh:
-# architectures, initramfs, QEMU boot, verdict). Source it; it defines
-# functions and a few variables and runs nothing.
+# result format; it sources the kernel-row loop of every stage
+# (scripts/lib-rows.sh: stage_rows, each_row, rows_build) and the one guest
+# runner (scripts/lib-guest.sh: architectures, initramfs, QEMU boot,
+# verdict). Source it; it defines functions and a few variables and runs
+# nothing.
 
 ROULETTE_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Downloads and caches live outside the work tree (override for CI or tests).
@@ -133,21 +135,6 @@ kernel_row() {
 		"$KERNEL_TABLE"
 }
 
-# kernel_rows STAGE: the rows a stage runs, in table order; ROULETTE_KERNELS
-# (names separated by commas or spaces) overrides the stages column.
-kernel_rows() {
-	local n
-	if [ -n "${ROULETTE_KERNELS:-}" ]; then
-		for n in ${ROULETTE_KERNELS//,/ }; do
-			kernel_row "$n" >/dev/null || die "no kernel '$n' in tests/kernels.conf"
-			echo "$n"
-		done
-	else
-		awk -v s="$1" '!/^#/ && NF >= 6 && index("," $6 ",", "," s ",") { print $1 }' \
-			"$KERNEL_TABLE"
-	fi
-}
-
 declare -gA KREL_OF SUITE_OF META_OF FLAVOUR_OF ARCH_OF DEBUG_KERNEL_OF
 
 # debug_kernel [FLAVOUR]: DEBUG_KERNEL_OF[FLAVOUR] (debug, the default, or
@@ -202,38 +189,10 @@ kernel_resolve() {
 	KREL_OF[$name]=$rel
 }
 
-# row_ready NAME LOG: resolve the row for a stage; a kernel its archive no
-# longer serves is recorded as skipped, any other failure as failed, with
-# the reason from LOG. Status as kernel_resolve's.
-row_ready() {
-	local t=$1 logf=$2 rc=0
-	kernel_resolve "$t" 2>"$logf" || rc=$?
-	case $rc in
-	0) return 0 ;;
-	2) record SKIP "[$t] kernel unavailable" "$(tail -n 1 "$logf")" ;;
-	*) record FAIL "[$t] cannot resolve the kernel" "$(tail -n 3 "$logf" | tr '\n' ' ')" ;;
-	esac
-	return "$rc"
-}
-
 # suite_lib: the chroot builder for other Debian suites (scripts/lib-suite.sh).
 suite_lib() {
 	# shellcheck source=lib-suite.sh
 	declare -F suite_build >/dev/null || . "$ROULETTE_TOP/scripts/lib-suite.sh"
-}
-
-# kernel_build_status NAME OUTDIR LOG [make args...]: kernel_build with its
-# output in LOG and its exit status in LOG.status, for a build run in the
-# background (make check's and make test's builds side by side).
-kernel_build_status() {
-	local rc=0
-	kernel_build "$1" "$2" "${@:4}" >"$3" 2>&1 || rc=$?
-	echo "$rc" >"$3.status"
-}
-
-# jobs_below N: wait until fewer than N of this shell's background jobs run.
-jobs_below() {
-	while [ "$(jobs -pr | wc -l)" -ge "$1" ]; do wait -n || true; done
 }
 
 # kernel_series KREL: 6.1, 6.12, 7.2 ...
@@ -301,6 +260,10 @@ build_modules() {
 	cp "$src"/*.c "$src"/*.h "$src"/Kbuild "$out"/
 	make -s -C "$kdir" M="$out" KERNELRELEASE="$krel" "$@" modules
 }
+
+# The kernel-row loop of every stage: scripts/lib-rows.sh.
+# shellcheck source=lib-rows.sh
+. "$ROULETTE_TOP/scripts/lib-rows.sh"
 
 # The guest runner: scripts/lib-guest.sh.
 # shellcheck source=lib-guest.sh

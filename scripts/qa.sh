@@ -5,7 +5,8 @@
 # Recommends off, trixie with Recommends on, trixie with the kernel headers
 # so that DKMS builds and the purge must remove what it built) and
 # autopkgtest on sid (Debian runs a package's autopkgtest in unstable
-# first; make systest runs it on bookworm and trixie). Its own stage: about
+# first; make systest runs it on bookworm and trixie): the "qa" rows of
+# tests/kernels.conf (scripts/lib-rows.sh: each_row). Its own stage: about
 # 25 minutes warm and 45 cold, more than make test-all's budget leaves
 # (README). Results: out/results/qa.txt.
 set -uo pipefail
@@ -27,8 +28,10 @@ if ! "$ROULETTE_TOP/scripts/build-deb.sh" >"$QA_WORK/deb.log" 2>&1; then
 fi
 version=$(pkg_version)
 qa_piuparts "$ROULETTE_OUT/deb/roulette-dkms_${version}_all.deb"
-for t in $(kernel_rows qa); do
-	row_ready "$t" "$QA_WORK/resolve-$t.log" || continue
-	qa_autopkgtest "${SUITE_OF[$t]}" "${SUITE_OF[$t]}" "${KREL_OF[$t]}" "$version" "$QA_WORK"
-done
+# autopkgtest_row NAME: autopkgtest in the row's suite, on its kernel.
+autopkgtest_row() {
+	qa_autopkgtest "${SUITE_OF[$1]}" "${SUITE_OF[$1]}" "${KREL_OF[$1]}" "$version" "$QA_WORK"
+}
+stage_rows qa "$QA_WORK"
+each_row autopkgtest_row
 results_close

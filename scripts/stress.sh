@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make stress: for every kernel of tests/kernels.conf with the "stress"
-# stage (or ROULETTE_KERNELS), build the modules, boot the kernel under
+# stage (or ROULETTE_KERNELS; scripts/lib-rows.sh: stage_rows, each_row),
+# in turn, build the modules, boot the kernel under
 # QEMU (2 vCPUs) with rstress, stress-ng and trinity in the one initramfs
 # and run the suite tests/stress/: parallel readers beside sysfs flips and
 # load/unload loops, roulette reloaded under readers, stress-ng and trinity
@@ -41,19 +42,18 @@ guest_host_setup || die "cannot install host packages"
 apt_install stress-ng trinity || die "cannot install stress-ng and trinity"
 work=$ROULETTE_OUT/stress
 results_open stress
-mapfile -t rows < <(kernel_rows stress)
-[ ${#rows[@]} -gt 0 ] || die "no kernel for stage stress in tests/kernels.conf"
+stage_rows --required stress "$work"
 rstress=$(static_tool "$ROULETTE_TOP/tests/stress/rstress.c")
 started=$SECONDS
 total=0
-for t in "${rows[@]}"; do
-	dir=$work/$t rc=0
+# stress_row NAME: a ready row's modules, its stress boot, its cycles.
+stress_row() {
+	local t=$1 dir=$work/$1 rc=0 cycles min
 	mkdir -p "$dir"
-	row_ready "$t" "$dir/resolve.log" || continue
 	kernel_build "$t" "$dir/modules" >"$dir/build.log" 2>&1 || rc=$?
 	if [ "$rc" != 0 ]; then
 		record FAIL "[$t] module build" "release ${KREL_OF[$t]:-unknown}: $(tail -n 3 "$dir/build.log" | tr '\n' ' ')"
-		continue
+		return 0
 	fi
 	guest_arch "$t" || die "cannot prepare $t's ${ARCH_OF[$t]} guest"
 	guest_initramfs "$dir/initrd.gz" --krel "${KREL_OF[$t]}" --mods "$dir/modules" \
@@ -73,6 +73,7 @@ for t in "${rows[@]}"; do
 	else
 		record FAIL "[$t] mymod load/unload cycles reach the minimum for its kind" "$cycles < $min"
 	fi
-done
+}
+each_row stress_row
 log "stress: $total mymod load/unload cycles over all kernels, wall time $((SECONDS - started)) s"
 results_close

@@ -6,7 +6,8 @@
 # holds; repositories.sh; lifecycle.sh: install, kernel upgrades, boots,
 # upgrade, kernel removal, purge; secureboot.sh; kdump.sh; release.sh;
 # rpm.sh; arch.sh). For each Debian suite among the "systest" rows of tests/kernels.conf (or
-# ROULETTE_KERNELS), its first row is the kernel of the installed system
+# ROULETTE_KERNELS; scripts/lib-rows.sh: stage_rows), its first row is the
+# kernel of the installed system
 # and its later rows are kernel upgrades (a row of SUITE-backports belongs
 # to SUITE and upgrades with apt -t SUITE-backports). Bookworm is a minimal
 # system (Recommends off), any other suite a default one (Recommends on:
@@ -100,14 +101,15 @@ release_upgrade() {
 # systest_suites: the systest rows grouped by suite (SUITE-backports with
 # SUITE), in table order: sets suites and rows_of, and OTHER_ROWS: the
 # rows of another architecture than the host's (other_architectures); an
-# unavailable kernel is reported as skipped.
+# unavailable kernel is reported as skipped (ready_rows).
 systest_suites() {
 	local r s host
 	host=$(dpkg --print-architecture)
 	suites=() OTHER_ROWS=()
 	declare -gA rows_of=()
-	for r in $(kernel_rows systest); do
-		row_ready "$r" "$WORK/resolve.log" || continue
+	stage_rows systest "$WORK"
+	ready_rows
+	for r in "${ROWS[@]}"; do
 		if [ "${ARCH_OF[$r]}" != "$host" ]; then
 			OTHER_ROWS+=("$r")
 			continue

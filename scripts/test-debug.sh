@@ -10,7 +10,8 @@
 #   detectors  tests/debug/canary.ko makes one bug of each kind and each
 #              must be reported (tests/debug/detectors.sh), so that a clean
 #              scan elsewhere means something: on each debug kernel of the
-#              table (KASAN's set, or KCSAN's planted race), both with
+#              stage's rows (scripts/lib-rows.sh: stage_rows, each_row;
+#              KASAN's set, or KCSAN's planted race), both with
 #              DEBUG_KOBJECT_RELEASE's kobject in freed module memory;
 #   faults     fault injection (tests/faults/): the Nth allocation of each
 #              module's init fails, N = 1, 2, ... until a load succeeds;
@@ -64,9 +65,9 @@ fi
 if [[ $phases == *" detectors "* ]]; then
 	# Each debug kernel of the table (debug: KASAN; kcsan: KCSAN, 2 CPUs
 	# for its watchpoints to see a second thread) proves its detectors.
-	for t in $(kernel_rows test-debug); do
-		row_ready "$t" "$work/resolve-$t.log" || continue
-		[ "${META_OF[$t]}" = source ] || continue
+	detectors_row() {
+		local t=$1 f tag cdir
+		[ "${META_OF[$t]}" = source ] || return 0
 		f=${FLAVOUR_OF[$t]} tag=debug-detectors
 		[ "$f" = debug ] || tag=$t-detectors
 		cdir=$work/$tag
@@ -85,7 +86,9 @@ if [[ $phases == *" detectors "* ]]; then
 		else
 			record FAIL "[$tag] canary build: $(head -n 3 "$cdir/build.log" | tr '\n' ' ')"
 		fi
-	done
+	}
+	stage_rows test-debug "$work"
+	each_row detectors_row
 fi
 
 if [[ $phases == *" faults "* ]]; then

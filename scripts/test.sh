@@ -1,7 +1,8 @@
 #!/bin/bash
 # make test: for every kernel of tests/kernels.conf with the "test" stage
-# (or ROULETTE_KERNELS), build the modules as that system would (W=1; a
-# warning is a failure), boot the kernel under QEMU with the one initramfs
+# (or ROULETTE_KERNELS; scripts/lib-rows.sh: stage_rows, rows_build,
+# each_row), build the modules as that system would (W=1; a warning is a
+# failure), boot the kernel under QEMU with the one initramfs
 # and run the guest suite (suites=guest), then boot it once more for a
 # real boom=panic (suites=guest/panic.sh), and once with module.sig_enforce=1
 # for the refused loads (signatures, modules_disabled). A build for another
@@ -22,8 +23,7 @@ work=$ROULETTE_OUT/$stage
 mkdir -p "$work"
 results_open "$stage"
 trap guest_kill EXIT
-mapfile -t rows < <(kernel_rows "$stage")
-[ ${#rows[@]} -gt 0 ] || die "no kernel for stage $stage in tests/kernels.conf"
+stage_rows --required "$stage" "$work"
 # Debug kernels boot slower: KASAN's shadow, the detectors.
 [ "$stage" = test-debug ] && GUEST_KIND=debug
 
@@ -48,16 +48,15 @@ signed() {
 	printf '\0' | dd of="$d/hello-badsig.ko" bs=1 seek=$((sz - 40 - len)) conv=notrunc status=none
 }
 
-declare -A built started
-# build NAME: the row's modules in $work/NAME/modules, once (started side
-# by side below, or built now); a compiler warning is a failure.
+declare -A built
+# build NAME: a ready row's modules in $work/NAME/modules, once (started
+# side by side by rows_build below, or built now); a compiler warning is a
+# failure. Run by each_row, which records a row not ready.
 build() {
 	local t=$1 blog=$work/$1/build.log rc=0
 	[ -n "${built[$t]:-}" ] && return "${built[$t]}"
 	mkdir -p "$work/$t"
-	if ! row_ready "$t" "$work/$t/resolve.log"; then
-		rc=1
-	elif { [ -n "${started[$t]:-}" ] || kernel_build_status "$t" "$work/$t/modules" "$blog" W=1; } &&
+	if { [ -n "${ROWS_BUILT[$t]:-}" ] || kernel_build_status "$t" "$work/$t/modules" "$blog" W=1; } &&
 		[ "$(cat "$blog.status")" = 0 ] && ! grep -qi -e 'warning:' -e 'error:' "$blog"; then
 		record PASS "[$t] build with W=1, no warnings" "release ${KREL_OF[$t]}"
 	else
@@ -70,29 +69,22 @@ build() {
 }
 
 # other NAME: sets o to a row of another kernel series (the selected rows
-# first, then the table's test rows), for the ENOEXEC check; of the same
-# architecture: another's modules would be refused for their machine type.
+# first, then the table's test and check rows, whatever ROULETTE_KERNELS
+# says), for the ENOEXEC check; of the same architecture: another's modules
+# would be refused for their machine type.
 other() {
 	local t=$1
-	for o in "${rows[@]}" $(ROULETTE_KERNELS="" kernel_rows test) $(ROULETTE_KERNELS="" kernel_rows check); do
-		[ "$o" != "$t" ] && kernel_columns "$o" && [ "${ARCH_OF[$o]}" = "${ARCH_OF[$t]}" ] && build "$o" &&
+	for o in "${ROWS[@]}" $(ROULETTE_KERNELS="" kernel_rows test) $(ROULETTE_KERNELS="" kernel_rows check); do
+		[ "$o" != "$t" ] && kernel_columns "$o" && [ "${ARCH_OF[$o]}" = "${ARCH_OF[$t]}" ] && each_row build "$o" &&
 			[ "$(kernel_series "${KREL_OF[$o]}")" != "$(kernel_series "${KREL_OF[$t]}")" ] &&
 			return 0
 	done
 	return 1
 }
 
-# The rows' builds side by side, as many as the host has cores.
-for t in "${rows[@]}"; do
-	kernel_resolve "$t" 2>/dev/null || continue	# build() says why
-	mkdir -p "$work/$t" && jobs_below "$(nproc)"
-	kernel_build_status "$t" "$work/$t/modules" "$work/$t/build.log" W=1 &
-	started[$t]=1
-done
-wait
-for t in "${rows[@]}"; do
-	build "$t" || true
-done
+# The rows' builds side by side (a row not ready: each_row says why).
+rows_build "$work/{}/modules" "$work/{}/build.log" W=1
+each_row build || true
 # Each boot has one vCPU, idle for about half of the suite's boot (its
 # sleeps: the timer's ticks): ROULETTE_TEST_BOOTS (default 3 on the 2
 # cores; make test-debug's detectors are busy: 2) boot side by side, the
@@ -100,8 +92,8 @@ done
 # for two (the whole stage, warm, 2026-12-05), the worst tick 4 ms late.
 boots=${ROULETTE_TEST_BOOTS:-3}
 [ "$stage" != test-debug ] || boots=${ROULETTE_TEST_BOOTS:-2}
-for t in "${rows[@]}"; do
-	[ "${built[$t]}" = 0 ] || continue
+for t in "${ROWS[@]}"; do
+	[ "${built[$t]:-1}" = 0 ] || continue
 	other "$t" || { record FAIL "[$t] no build of another kernel series for the ENOEXEC check"; continue; }
 	krel=${KREL_OF[$t]}
 	vmlinuz=$(kernel_vmlinuz "$t")
