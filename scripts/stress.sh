@@ -48,7 +48,7 @@ started=$SECONDS
 total=0
 # stress_row NAME: a ready row's modules, its stress boot, its cycles.
 stress_row() {
-	local t=$1 dir=$work/$1 rc=0 cycles min
+	local t=$1 dir=$work/$1 rc=0 cycles min kind
 	mkdir -p "$dir"
 	kernel_build "$t" "$dir/modules" >"$dir/build.log" 2>&1 || rc=$?
 	if [ "$rc" != 0 ]; then
