@@ -18,8 +18,7 @@ leftovers() {
 # design). So the files run inside an expected-oops window and rely on
 # this check.
 no_reports() {
-	_pat=$(awk '!/^#/ && NF && !/Call Trace/ { sub(/^[a-z]+ +/, ""); printf "%s|", $0 }' \
-		"$TESTS/kernel-reports.txt")
+	_pat=$(report_patterns oops detector | grep -v 'Call Trace' | tr '\n' '|')
 	expect_no_log "$1: no kernel report" "${_pat}kmemleak.*disabled" "$2"
 	_w=$(log_between "$2")
 	expect_eq "$1: every call trace follows an allocation-failure warning" \
