@@ -13,8 +13,6 @@
 # dkms.conf would skip the build there and win for nothing).
 # shellcheck source=../scripts/lib-pkg.sh
 . "$ROULETTE_TOP/scripts/lib-pkg.sh"
-# shellcheck source=../scripts/lib-root.sh
-. "$ROULETTE_TOP/scripts/lib-root.sh"
 
 PKG_LIST=/etc/apt/sources.list.d/roulette-bench.list
 
@@ -116,7 +114,7 @@ fig6() {
 pkg_figures() {
 	local kbench version
 	runs=$2 pwork=$3 ROOT=$3/root ROOT_LOG=$3/chroot.log
-	apt_install mmdebstrap zstd apt-utils >&2 || die "cannot install host tools"
+	host_install roots repo >&2 || die "cannot install host tools"
 	version=$(pkg_version) || die "version mismatch (scripts/check-version.sh)"
 	kernel_resolve 6.1-amd64 || die "cannot resolve the kernel"
 	kbench=${KREL_OF[6.1-amd64]}

@@ -145,7 +145,7 @@ boot() {
 
 guest_figures() {
 	local t b mods
-	{ guest_host_setup && apt_install patch; } || die "cannot install host packages"
+	{ guest_host_setup && host_install bench; } || die "cannot install host packages"
 	ready_rows
 	for t in "${ROWS[@]}"; do
 		mkdir -p "$work/$t"
@@ -185,7 +185,7 @@ host_info() {
 
 mkdir -p "$work"
 results_open bench
-apt_install python3-matplotlib || log "python3-matplotlib not installed: the report will say the plots are missing"
+host_install bench || log "python3-matplotlib not installed: the report will say the plots are missing"
 start=$SECONDS
 host_info >"$hostinfo"
 # Keep what this run does not measure (other kernels, the package figures).

@@ -15,9 +15,8 @@ set -euo pipefail
 # shellcheck source=lib-pkg.sh
 . "$(dirname "$0")/lib-pkg.sh"
 
-apt_install lintian || die "cannot install lintian"
+host_install deb || die "cannot install the host packages (tests/host-packages.conf: deb)"
 pkg_args "$@"
-suite_lib
 
 out=$ROULETTE_OUT/deb
 suite=${ROULETTE_DEB_SUITE:-trixie}

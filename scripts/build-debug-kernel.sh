@@ -37,8 +37,7 @@ kcsan) fragments+=("$ROULETTE_TOP/scripts/debug-kernel-kcsan.config") ;;
 *) die "usage: build-debug-kernel.sh [debug|kcsan]" ;;
 esac
 
-apt_install linux-source-6.12 bc bison flex libelf-dev libssl-dev xz-utils \
-	make gcc cpio kmod || die "cannot install the kernel build dependencies"
+host_install debug-kernel || die "cannot install the kernel build dependencies"
 
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 tarball=/usr/src/linux-source-6.12.tar.xz

@@ -15,7 +15,7 @@ set -euo pipefail
 # shellcheck source=lib-pkg.sh
 . "$(dirname "$0")/lib-pkg.sh"
 
-apt_install apt-utils createrepo-c gnupg rpm || die "cannot install apt-utils, createrepo-c, gnupg, rpm"
+host_install repo || die "cannot install the host packages (tests/host-packages.conf: repo)"
 version=$(pkg_version) || die "version mismatch (scripts/check-version.sh)"
 repo_key || die "no signing key (REPO_KEY=${REPO_KEY:-})"
 trap repo_key_release EXIT

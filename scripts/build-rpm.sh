@@ -11,7 +11,7 @@ set -euo pipefail
 # shellcheck source=lib-pkg.sh
 . "$(dirname "$0")/lib-pkg.sh"
 
-apt_install rpm rpmlint || die "cannot install rpm, rpmlint"
+host_install rpm || die "cannot install the host packages (tests/host-packages.conf: rpm)"
 umask 022	# as dpkg-buildpackage: the builder's umask is not the package's modes
 pkg_args "$@"
 

@@ -8,6 +8,8 @@
 #   - the .deb: built in trixie, lintian of Debian 12, 13 and sid, reprotest
 #     (scripts/lib-qa.sh)
 #   - version agreement (scripts/check-version.sh, when present)
+#   - host tools: tests/host-packages.conf against what the host scripts call
+#     (scripts/hostcheck.py)
 # Results in the common format (out/results/check.txt); exits non-zero on failure.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -17,7 +19,7 @@ set -euo pipefail
 # shellcheck source=lib-qa.sh
 . "$(dirname "$0")/lib-qa.sh"
 
-apt_install linux-source-6.12 sparse shellcheck perl gcc libc6-dev make xz-utils ||
+host_install check linux-source ||
 	die "cannot install the check tools"
 work=$ROULETTE_OUT/check
 mkdir -p "$work"
@@ -87,7 +89,6 @@ else
 	cp "$work/deb.log" "$work/lint.log"
 fi
 result "make deb (built in trixie; Debian 12's lintian --pedantic)" "$work/lint.log"
-suite_lib
 changes=$(ls "$ROULETTE_OUT"/deb/roulette_*_amd64.changes)
 for s in trixie sid; do
 	rc=0 suppress=$(pkg_lint_suppress "$s")
@@ -110,6 +111,12 @@ for s in trixie sid; do
 		{ grep -v 'running with root privileges' || true; } >"$work/lint.log"
 	result "lintian --pedantic of $s on the .deb" "$work/lint.log"
 done
+
+# Host tools: every command a host script calls comes from a package of
+# tests/host-packages.conf, every function it calls is defined by a file it
+# sources, every host_install group exists (scripts/hostcheck.py).
+/usr/bin/python3 "$ROULETTE_TOP/scripts/hostcheck.py" "$ROULETTE_TOP" >"$work/hostcheck.log" 2>&1 || true
+result "host scripts: every command from tests/host-packages.conf, every function defined" "$work/hostcheck.log"
 
 # The verdict's own tests on recorded boots, no QEMU (make harness-test).
 "$ROULETTE_TOP/scripts/harness-test.sh" >"$work/harness.log" 2>&1 && : >"$work/harness.log"

@@ -12,9 +12,9 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-apt_install perl busybox-static python3-matplotlib || die "cannot install perl, busybox and matplotlib"
+host_install harness linux-source || die "cannot install the host packages (tests/host-packages.conf: harness)"
 kunit=$(linux_source kunit-6.12 '*/tools/testing/kunit/*') || die "cannot unpack the kunit tool"
 mkdir -p "$ROULETTE_OUT/harness"
 cd "$ROULETTE_TOP/tests/harness"
 KUNIT_DIR=$kunit/tools/testing/kunit HARNESS_OUT=$ROULETTE_OUT/harness \
-	PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m unittest -v test_verdict test_benchstat 2>&1
+	PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m unittest -v test_verdict test_benchstat test_hostcheck 2>&1

@@ -69,7 +69,6 @@ guest_arch() {
 	suite=$GUEST_SUITE
 	GUEST_BUSYBOX=$ROULETTE_CACHE/busybox/$suite-${bb#*:}/busybox
 	[ ! -s "$GUEST_BUSYBOX" ] || return 0
-	suite_lib
 	root=$(suite_root "$suite") && SUITE_ARCH=${bb#*:} suite_foreign "$suite" "$root" &&
 		SUITE_ARCH=${bb#*:} suite_file "$suite" "$root" "${bb%:*}" '\./\(usr/\)\{0,1\}bin/busybox' "$GUEST_BUSYBOX"
 }
@@ -78,8 +77,7 @@ guest_arch() {
 # guest_host_setup: what the host needs to build and boot guests (the
 # QEMU of the host's architecture; guest_arch installs another's).
 guest_host_setup() {
-	apt_install "$(arch_field "$(dpkg --print-architecture)" package)" busybox-static \
-		cpio gzip gcc libc6-dev make kmod
+	host_install guest
 }
 
 # static_tool SOURCE.c: a static helper for the guest, built once into
@@ -105,7 +103,7 @@ static_tool() {
 # and amd64, installed as any package).
 cross_tool() {
 	local src=$1 bin=$2 triplet root tmp rc=0
-	triplet=$(arch_field "$GUEST_ARCH" triplet) && suite_lib &&
+	triplet=$(arch_field "$GUEST_ARCH" triplet) &&
 		root=$(suite_root "$GUEST_SUITE") || return 1
 	[ -x "$root/usr/bin/$triplet-gcc" ] && [ -d "$root/usr/$triplet/lib" ] || (
 		suite_lock "$GUEST_SUITE" || exit 1

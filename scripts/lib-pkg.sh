@@ -54,7 +54,7 @@ pkg_args() {
 # tools that build the Debian packages; prints its path.
 pkg_build_root() {
 	local root
-	suite_lib && root=$(suite_root "$1") || return
+	root=$(suite_root "$1") || return
 	(
 		suite_lock "$1" || exit 1
 		[ -x "$root/usr/bin/dh_dkms" ] && [ -x "$root/usr/bin/g++" ] && exit 0

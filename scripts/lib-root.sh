@@ -6,8 +6,7 @@
 # cached roots built with them: a suite's build chroot, a directory kept
 # up to date (suite_root: check, test and the other stages' module builds),
 # and pristine base systems as tarballs unpacked per run (root_base_tarball:
-# systest, bench; root_autopkgtest_tarball). Source it after lib.sh
-# (suite_lib and root_lib do).
+# systest, bench; root_autopkgtest_tarball). lib.sh sources it.
 
 # Lists older than this (minutes) are refreshed, so a new kernel upload is
 # seen (trixie-security moved 6.12.117 -> .118 within hours once): a
@@ -34,7 +33,7 @@ root_sources() {
 root_foreign() {
 	local qemu
 	[ "$1" != "$(dpkg --print-architecture)" ] || return 0
-	qemu=$(arch_field "$1" qemu) && apt_install qemu-user-static binfmt-support >&2 || return 1
+	qemu=$(arch_field "$1" qemu) && host_install foreign >&2 || return 1
 	[ -e /proc/sys/fs/binfmt_misc/status ] ||
 		mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || return 1
 	[ -e "/proc/sys/fs/binfmt_misc/qemu-${qemu#qemu-system-}" ] ||
@@ -52,7 +51,7 @@ root_mmdebstrap() {
 	local suite=$1 out=$2 src=-
 	local -a opts=(--variant=minbase --quiet)
 	shift 2
-	apt_install mmdebstrap >&2 || return 1
+	host_install roots >&2 || return 1
 	[ -z "${ROOT_ARCH:-}" ] || opts+=(--architectures="$ROOT_ARCH")
 	# minbase leaves out apt's own Recommends even with them on: its
 	# ca-certificates (which brings openssl) is on every default Debian.

@@ -2,12 +2,9 @@
 # shellcheck shell=bash
 # Builds for other Debian suites' kernels as DKMS there does: in the suite's
 # cached chroot (scripts/lib-root.sh: suite_root), with its compiler and
-# linux-headers. Source it after lib.sh (suite_lib does). Status: 0 done; 2
+# linux-headers. lib.sh sources it. Status: 0 done; 2
 # suite or kernel unavailable (one reason line on stderr: the row is
 # SKIPPED); 1 else.
-
-# shellcheck source=lib-root.sh
-declare -F root_run >/dev/null || . "$ROULETTE_TOP/scripts/lib-root.sh"
 
 # For kernels that reject the chroot's sparse (trixie's 0.6.4 and 7.x's
 # __typeof_unqual__): built from source (sid's binary needs sid's gcc).

@@ -48,7 +48,20 @@ wait_first() {
 	return "$wf_found"
 }
 
-# apt_install PKG...: install what is missing, with no Recommends.
+# host_install GROUP...: the host packages of those groups and of "base"
+# (tests/host-packages.conf, the one list of them; make check's
+# scripts/hostcheck.py holds the scripts to it), what is missing installed.
+host_install() {
+	local -a pkgs
+	mapfile -t pkgs < <(awk -v want=" base $* " '!/^#/ && NF == 3 {
+		n = split($2, g, ",")
+		for (i = 1; i <= n; i++) if (index(want, " " g[i] " ")) { print $1; break }
+	}' "$ROULETTE_TOP/tests/host-packages.conf")
+	[ ${#pkgs[@]} -gt 0 ] && apt_install "${pkgs[@]}"
+}
+
+# apt_install PKG...: install what is missing, with no Recommends (host
+# tools: host_install; a kernel's packages, named at run time: here).
 apt_install() {
 	local missing=() p out
 	for p in "$@"; do
@@ -118,7 +131,7 @@ linux_source() {
 	local dir=$ROULETTE_CACHE/$1
 	shift
 	if [ ! -e "$dir/.unpacked" ]; then
-		apt_install linux-source-6.12 xz-utils || return 1
+		host_install linux-source || return 1
 		mkdir -p "$dir" &&
 			flock "$dir" tar -xaf /usr/src/linux-source-6.12.tar.xz -C "$dir" \
 				--strip-components=1 --wildcards "$@" &&
@@ -178,7 +191,6 @@ kernel_resolve() {
 			sed 's/-unsigned$//' | head -n 1)
 		[ -n "$rel" ] || { echo "cannot resolve $meta (apt-get update?)" >&2; return 1; }
 	else
-		suite_lib
 		rel=$(SUITE_ARCH=$arch suite_kernel_release "$suite" "$meta") || return
 	fi
 	# The architecture column and the package agree: 6.12.N+deb13-cloud-arm64.
@@ -187,12 +199,6 @@ kernel_resolve() {
 		return 1
 	fi
 	KREL_OF[$name]=$rel
-}
-
-# suite_lib: the chroot builder for other Debian suites (scripts/lib-suite.sh).
-suite_lib() {
-	# shellcheck source=lib-suite.sh
-	declare -F suite_build >/dev/null || . "$ROULETTE_TOP/scripts/lib-suite.sh"
 }
 
 # kernel_series KREL: 6.1, 6.12, 7.2 ...
@@ -268,3 +274,12 @@ build_modules() {
 # The guest runner: scripts/lib-guest.sh.
 # shellcheck source=lib-guest.sh
 . "$ROULETTE_TOP/scripts/lib-guest.sh"
+
+# Debian roots (mmdebstrap, chroots, base tarballs): scripts/lib-root.sh;
+# builds for other suites' kernels in their chroots: scripts/lib-suite.sh.
+# Every library at the top, none sourced later by a function: make check
+# (scripts/hostcheck.py) then knows each script's functions.
+# shellcheck source=lib-root.sh
+. "$ROULETTE_TOP/scripts/lib-root.sh"
+# shellcheck source=lib-suite.sh
+. "$ROULETTE_TOP/scripts/lib-suite.sh"

@@ -19,7 +19,7 @@ set -uo pipefail
 
 mkdir -p "$QA_WORK"
 results_open qa
-apt_install autopkgtest autodep8 uidmap mmdebstrap ||
+host_install autopkgtest ||
 	{ record FAIL "[qa] host tools" "apt-get install failed"; results_close; exit 1; }
 if ! "$ROULETTE_TOP/scripts/build-deb.sh" >"$QA_WORK/deb.log" 2>&1; then
 	record FAIL "[qa] make deb" "$(tail -n 3 "$QA_WORK/deb.log" | tr '\n' ' ')"

@@ -39,7 +39,7 @@ min_cycles() {
 	echo "${ROULETTE_MIN_CYCLES:-$((per_100s * 6 * secs / 100))}"
 }
 guest_host_setup || die "cannot install host packages"
-apt_install stress-ng trinity || die "cannot install stress-ng and trinity"
+host_install stress || die "cannot install stress-ng and trinity"
 work=$ROULETTE_OUT/stress
 results_open stress
 stage_rows --required stress "$work"

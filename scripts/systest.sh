@@ -30,8 +30,6 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib-pkg.sh
 . "$ROULETTE_TOP/scripts/lib-pkg.sh"
-# shellcheck source=lib-root.sh
-. "$ROULETTE_TOP/scripts/lib-root.sh"
 # shellcheck source=systest/common.sh
 . "$ROULETTE_TOP/scripts/systest/common.sh"
 # shellcheck source=systest/lives.sh
@@ -129,8 +127,7 @@ GUEST_SLOTS=$STAGE_WORK/boot-slots GUEST_SLOTS_MAX=${ROULETTE_SYSTEST_BOOTS:-4}
 : >"$ROOT_LOG"
 : >"$WORK/build.log"
 results_open systest
-apt_install mmdebstrap qemu-system-x86 zstd e2fsprogs apt-utils createrepo-c rpm rpmlint \
-	autopkgtest autodep8 uidmap dpkg-dev debhelper dh-dkms lintian kmod dnf ||
+host_install systest ||
 	{ record FAIL "[$TARGET] host tools: apt-get install failed" && the_end; }
 step build_packages || the_end
 step lint_packages

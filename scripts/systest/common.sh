@@ -29,19 +29,26 @@ expect_as() {
 expect_host() { expect_as "$TARGET" "$@"; }
 
 # step FUNCTION ARGS...: one step of the story, timed; recorded as skipped
-# when ROULETTE_SYSTEST_SKIP names it.
+# when ROULETTE_SYSTEST_SKIP names it. The check "[TARGET] step FUNCTION"
+# fails when the step returns non-zero without having recorded a FAIL (a
+# step that stopped early, or is not defined: 127), so that its checks
+# cannot vanish unseen.
 step() {
-	local t0=$SECONDS rc=0
+	local t0=$SECONDS rc=0 fails
 	if [[ " ${ROULETTE_SYSTEST_SKIP:-} " == *" $1 "* ]]; then
-		record SKIP "[$TARGET] $1: ROULETTE_SYSTEST_SKIP"
+		record SKIP "[$TARGET] step $1" "ROULETTE_SYSTEST_SKIP"
 		return 0
 	fi
 	log "step: $TARGET: $*"
 	# a life's log is shown when it ends: its steps show as they start
 	[ -z "${LIFE:-}" ] || log "step: $TARGET: $*" 2>&3
+	fails=$(grep -c '^FAIL' "$RESULTS_FILE")
 	"$@" || rc=$?
-	# A step that is not defined (127) would otherwise pass unseen.
-	[ "$rc" != 127 ] || record FAIL "[$TARGET] $1: the step ran" "exit status 127: not defined?"
+	if [ "$rc" = 0 ] || [ "$(grep -c '^FAIL' "$RESULTS_FILE")" -gt "$fails" ]; then
+		record PASS "[$TARGET] step $1" "exit status $rc"
+	else
+		record FAIL "[$TARGET] step $1" "exit status $rc and no check failed: it stopped early (127: not defined)"
+	fi
 	timing "$TARGET: $1" $((SECONDS - t0))
 	return "$rc"
 }

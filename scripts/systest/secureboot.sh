@@ -68,7 +68,7 @@ secure_boot() {
 	local d=$WORK/sb r k uuid mok=absent tag su a
 	rm -rf "$d" && mkdir -p "$d"
 	expect_host "host: ovmf, mtools, dosfstools, gdisk" "apt-get failed" \
-		apt_install ovmf mtools dosfstools gdisk || return
+		host_install secureboot || return
 	expect_host "apt install mokutil" "apt-get failed" apt_get install mokutil || return
 	expect_host "signed shim, MokManager and grub downloaded by apt" "apt-get download failed" \
 		sb_efi_binaries "$d/efi" || return
