@@ -30,16 +30,21 @@ sid qa sid off -
 trixie-recommends ci trixie on -
 trixie-headers ci trixie off linux-headers-cloud-amd64"}
 
-# qa_piuparts_base's mmdebstrap hook (a script: its first argument is the
-# root): dkms's dependencies as apt resolves them there, installed by apt.
-# shellcheck disable=SC2016 # run by mmdebstrap
-QA_PIUPARTS_DEPS_HOOK='#!/bin/sh
-set -e
-deps=$(chroot "$1" apt-get install -s dkms | awk '"'"'$1 == "Inst" && $2 != "dkms" { print $2 }'"'"')
-echo "dkms needs: $deps" >&2
-test -n "$deps"
-DEBIAN_FRONTEND=noninteractive chroot "$1" apt-get install -y -q $deps >&2
-chroot "$1" apt-get clean'
+# qa_piuparts_deps_hook RECOMMENDS: qa_piuparts_base's mmdebstrap hook (a
+# script; its first argument is the root): dkms's dependencies (with
+# RECOMMENDS on, its Recommends too: mmdebstrap's 00mmdebstrap turns them
+# off in the root) as apt resolves them there, installed by apt.
+qa_piuparts_deps_hook() {
+	local r=false
+	[ "$1" = off ] || r=true
+	# shellcheck disable=SC2016 # run by mmdebstrap
+	printf '%s\n' '#!/bin/sh' 'set -e' "apt=\"apt-get -o APT::Install-Recommends=$r\"" \
+		'deps=$(chroot "$1" $apt install -s dkms | awk '"'"'$1 == "Inst" && $2 != "dkms" { print $2 }'"'"')' \
+		'echo "dkms needs:" $deps >&2' \
+		'test -n "$deps"' \
+		'DEBIAN_FRONTEND=noninteractive chroot "$1" $apt install -y -q $deps >&2' \
+		'chroot "$1" apt-get clean'
+}
 
 # qa_piuparts_base SUITE RECOMMENDS PACKAGES: piuparts' cached --basetgz of
 # SUITE (minbase, with PACKAGES if not "-"), made again after a week
@@ -63,7 +68,7 @@ qa_piuparts_base() {
 		mkdir -p "$dir" && tmp=$(mktemp "$dir/base.XXXXXX.tar.gz") || return 1
 		find "$dir" -name 'base.*.tar.gz' ! -path "$tmp" -mmin +180 -delete	# a killed run's
 		if ! ROOT_RECOMMENDS=$([ "$rec" = on ] && echo 1 || echo 0) \
-			root_mmdebstrap "$suite" "$tmp" "${inc[@]}" --customize-hook="$QA_PIUPARTS_DEPS_HOOK" ||
+			root_mmdebstrap "$suite" "$tmp" "${inc[@]}" --customize-hook="$(qa_piuparts_deps_hook "$rec")" ||
 			! mv "$tmp" "$tarball"; then
 			rm -f "$tmp"
 			return 1
