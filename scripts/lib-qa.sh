@@ -154,10 +154,14 @@ qa_piuparts() {
 	# dkms 3.2 prints its progress dots from a background "while true; do
 	# sleep 3" loop; killing the loop leaves its last sleep running for up to
 	# 3 s, and piuparts' check for processes left in the chroot failed a
-	# trixie-headers run on it (seen here once). Ours waits that sleep out.
-	printf '#!/bin/sh\n# roulette-dkms: let dkms'"'"'s progress sleep end\nsleep 4\n' \
-		>"$QA_WORK/piuparts-scripts/post_install_99_dkms_progress_sleep" &&
-		chmod +x "$QA_WORK/piuparts-scripts/post_install_99_dkms_progress_sleep"
+	# trixie-headers run on it (seen here once after the install; with
+	# dkms's dependencies in the base, the purge after the remove is quick
+	# and it failed so after the remove's depmod too). Ours waits that
+	# sleep out after both.
+	for s in post_install_99_dkms_progress_sleep post_remove_99_dkms_progress_sleep; do
+		printf '#!/bin/sh\n# roulette-dkms: let dkms'"'"'s progress sleep end\nsleep 4\n' \
+			>"$QA_WORK/piuparts-scripts/$s" && chmod +x "$QA_WORK/piuparts-scripts/$s"
+	done
 	# One after the other: two piuparts side by side each see the other's
 	# processes (tried: "Processes are running inside chroot", and one
 	# killed the other's apt-get).
