@@ -103,11 +103,12 @@ release_upgrade() {
 
 # piuparts_runs: piuparts on make repo's .deb, the "ci" runs of
 # QA_PIUPARTS_RUNS (scripts/lib-qa.sh; make qa runs the others), one after
-# the other (two side by side break each other), logs in the life's dir.
+# the other (two side by side break each other), logs in the life's dir
+# (ROULETTE_SYSTEST_SKIP=qa_piuparts skips them).
 # shellcheck disable=SC2317 # run by live (systest/lives.sh)
 piuparts_runs() {
-	QA_WORK=$WORK
-	qa_piuparts ci "$ROULETTE_OUT/deb/roulette-dkms_${VERSION}_all.deb"
+	QA_WORK=$WORK TARGET=piuparts
+	step qa_piuparts ci "$ROULETTE_OUT/deb/roulette-dkms_${VERSION}_all.deb"
 }
 
 # systest_suites: the systest rows grouped by suite (SUITE-backports with
