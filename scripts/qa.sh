@@ -7,9 +7,11 @@
 # the kernel headers run in make systest, its "ci" runs) and
 # autopkgtest on sid (Debian runs a package's autopkgtest in unstable
 # first; make systest runs it on bookworm and trixie): the "qa" rows of
-# tests/kernels.conf (scripts/lib-rows.sh: each_row). Its own stage: about
-# 25 minutes warm and 45 cold, more than make test-all's budget leaves
-# (README). Results: out/results/qa.txt.
+# tests/kernels.conf (scripts/lib-rows.sh: each_row). Its own stage,
+# outside make test-all's budget: cold (piuparts' bases and the
+# autopkgtest testbed made first) 5.5 minutes on 2026-12-07, warm mostly
+# the autopkgtest (6 minutes in docs/packaging.md). Results:
+# out/results/qa.txt.
 set -uo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
