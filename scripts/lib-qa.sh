@@ -25,7 +25,8 @@ QA_PIUPARTS_FINDINGS='MD5SUM FILE NOT FOUND|FILE WITHOUT MD5SUM|MD5SUM WITHOUT F
 # bullseye: the package must still install on Debian 11 (and 12).
 # Warm (bases cached, 2 cores, 2026-12-07): bookworm 26-33 s, trixie
 # 27-28 s, trixie-recommends 39-42 s, trixie-headers 50-52 s (the ci life
-# 147-152 s in all); the bases, cold, 104-183 s each (docs/packaging.md).
+# 147-152 s in all), bullseye 35-42 s, sid 28-32 s; the bases, cold,
+# 37-183 s each (docs/packaging.md).
 QA_PIUPARTS_RUNS=${QA_PIUPARTS_RUNS:-"bullseye qa bullseye off -
 bookworm ci bookworm off -
 trixie ci trixie off -
