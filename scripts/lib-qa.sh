@@ -71,6 +71,8 @@ qa_piuparts_base() {
 	if [ ! -s "$tarball" ] || [ -n "$(find "$tarball" -mtime +6)" ]; then
 		mkdir -p "$dir" && tmp=$(mktemp "$dir/base.XXXXXX.tar.gz") || return 1
 		find "$dir" -name 'base.*.tar.gz' ! -path "$tmp" -mmin +180 -delete	# a killed run's
+		# a base no run uses (older names: base-SUITE.tar.gz) is never made again
+		find "$dir" -name 'base-*.tar.gz' -mtime +13 -delete
 		if ! ROOT_RECOMMENDS=$([ "$rec" = on ] && echo 1 || echo 0) \
 			root_mmdebstrap "$suite" "$tmp" "${inc[@]}" --customize-hook="$(qa_piuparts_deps_hook "$rec")" ||
 			! mv "$tmp" "$tarball"; then
