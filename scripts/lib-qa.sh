@@ -145,7 +145,7 @@ qa_piuparts() {
 	local where=$1 deb=${2:-} name at suite rec pkgs s
 	[ -n "$deb" ] || deb=$(compgen -G "$ROULETTE_OUT/deb/roulette-dkms_*_all.deb" | head -n 1)
 	[ -f "$deb" ] || { record FAIL "[piuparts] the .deb to test" "none: make deb"; return 1; }
-	apt_install piuparts mmdebstrap apt-utils || { record FAIL "[piuparts] host tools" "apt-get install failed"; return 1; }
+	apt_install piuparts mmdebstrap apt-utils || { record FAIL "[piuparts] cannot install piuparts"; return 1; }
 	if ! rm -rf "$QA_WORK/piuparts-repo" || ! mkdir -p "$QA_WORK/piuparts-repo" ||
 		! cp "$deb" "$QA_WORK/piuparts-repo/" ||
 		! (cd "$QA_WORK/piuparts-repo" && apt-ftparchive packages . >Packages); then
@@ -254,7 +254,7 @@ qa_autopkgtest() {
 qa_reprotest_rpm() {
 	local d=$QA_WORK/reprotest-rpm logf=$QA_WORK/reprotest-rpm.log f bad='' start=$SECONDS
 	local check="[reprotest] .rpm and .src.rpm: two builds varying time, timezone, locale, umask, HOME are identical"
-	apt_install faketime >"$logf" 2>&1 || { record FAIL "$check" "cannot install faketime"; return 1; }
+	apt_install faketime >"$logf" 2>&1 || { record FAIL "[reprotest] cannot install faketime"; return 1; }
 	rm -rf "$d" "$d.first" && mkdir -p "$d" || return 1
 	if ! (umask 022 && TZ=UTC LC_ALL=C.UTF-8 ROULETTE_NO_LINT=1 ROULETTE_OUT=$d \
 		"$ROULETTE_TOP/scripts/build-rpm.sh") >>"$logf" 2>&1 || ! mv "$d" "$d.first" || ! mkdir -p "$d" ||
