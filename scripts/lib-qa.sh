@@ -24,8 +24,8 @@ QA_PIUPARTS_FINDINGS='MD5SUM FILE NOT FOUND|FILE WITHOUT MD5SUM|MD5SUM WITHOUT F
 # DKMS builds the modules at install and the purge must remove them.
 # bullseye: the package must still install on Debian 11 (and 12).
 # Warm (bases cached, 2 cores, 2026-12-07): bookworm 26-33 s, trixie
-# 27-28 s, trixie-recommends 39-42 s, trixie-headers 50-52 s (the ci life
-# 147-152 s in all), bullseye 35-42 s, sid 28-32 s; the bases, cold,
+# 27-29 s, trixie-recommends 34-42 s, trixie-headers 41-52 s (the ci life
+# 131-152 s in all), bullseye 35-42 s, sid 28-32 s; the bases, cold,
 # 37-183 s each (docs/packaging.md).
 QA_PIUPARTS_RUNS=${QA_PIUPARTS_RUNS:-"bullseye qa bullseye off -
 bookworm ci bookworm off -
