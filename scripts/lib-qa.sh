@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 # Debian's own QA of the .deb, as Salsa CI runs it: piuparts (install,
 # remove, purge in a clean chroot of each suite, with a before/after
-# filesystem diff). Source it after lib.sh and lib-pkg.sh (lib-root.sh comes with suite_lib);
+# filesystem diff). Source it after lib.sh (which brings lib-root.sh) and lib-pkg.sh;
 # each function records its results (lib.sh: record) and logs to $QA_WORK.
 
 QA_WORK=${QA_WORK:-$ROULETTE_OUT/qa}
@@ -17,31 +17,64 @@ QA_PIUPARTS_SCRIPTS="pre_remove_40_find_missing_md5sums pre_remove_40_find_obsol
 	pre_remove_50_find_missing_copyright pre_test_root_password"
 # What those scripts print when they find something.
 QA_PIUPARTS_FINDINGS='MD5SUM FILE NOT FOUND|FILE WITHOUT MD5SUM|MD5SUM WITHOUT FILE|MISSING OBJECT|OBSOLETE CONFFILE|UNOWNED SYMLINK|BAD PERMISSIONS|MISSING COPYRIGHT FILE'
-# The runs: NAME SUITE RECOMMENDS(on|off) BASE-PACKAGES(, or -). The
+# The runs: NAME WHERE SUITE RECOMMENDS(on|off) BASE-PACKAGES(, or -),
+# each in one place (WHERE): "ci", a life of make systest (so of make
+# test-all: scripts/systest.sh), or "qa", make qa (scripts/qa.sh). The
 # headers run installs the suite's kernel headers in the base first, so
 # DKMS builds the modules at install and the purge must remove them.
 # bullseye: the package must still install on Debian 11 (and 12).
-QA_PIUPARTS_RUNS=${QA_PIUPARTS_RUNS:-"bullseye bullseye off -
-bookworm bookworm off -
-trixie trixie off -
-sid sid off -
-trixie-recommends trixie on -
-trixie-headers trixie off linux-headers-cloud-amd64"}
+# Warm (bases cached, 2 cores, 2026-12-07): bookworm 26-33 s, trixie
+# 27-29 s, trixie-recommends 34-42 s, trixie-headers 41-52 s (the ci life
+# 131-152 s in all), bullseye 35-42 s, sid 28-32 s; the bases, cold,
+# 37-183 s each (docs/packaging.md).
+QA_PIUPARTS_RUNS=${QA_PIUPARTS_RUNS:-"bullseye qa bullseye off -
+bookworm ci bookworm off -
+trixie ci trixie off -
+sid qa sid off -
+trixie-recommends ci trixie on -
+trixie-headers ci trixie off linux-headers-cloud-amd64"}
 
-# qa_piuparts_base SUITE PACKAGES: piuparts' cached --basetgz of SUITE
-# (minbase, with PACKAGES if not "-"), made again after a week (piuparts
-# upgrades it at every run: an old base makes every run slower).
+# qa_piuparts_deps_hook RECOMMENDS: qa_piuparts_base's mmdebstrap hook (a
+# script; its first argument is the root): dkms's dependencies (with
+# RECOMMENDS on, its Recommends too: mmdebstrap's 00mmdebstrap turns them
+# off in the root) as apt resolves them there, installed by apt.
+qa_piuparts_deps_hook() {
+	local r=false
+	[ "$1" = off ] || r=true
+	# shellcheck disable=SC2016 # run by mmdebstrap
+	printf '%s\n' '#!/bin/sh' 'set -e' "apt=\"apt-get -o APT::Install-Recommends=$r\"" \
+		'deps=$(chroot "$1" $apt install -s dkms | awk '"'"'$1 == "Inst" && $2 != "dkms" { print $2 }'"'"')' \
+		'echo "dkms needs:" $deps >&2' \
+		'test -n "$deps"' \
+		'DEBIAN_FRONTEND=noninteractive chroot "$1" $apt install -y -q $deps >&2' \
+		'chroot "$1" apt-get clean'
+}
+
+# qa_piuparts_base SUITE RECOMMENDS PACKAGES: piuparts' cached --basetgz of
+# SUITE (minbase, with PACKAGES if not "-"), made again after a week
+# (piuparts upgrades it at every run: an old base makes every run slower).
+# It holds what dkms depends on (and, Recommends on, recommends), as apt
+# resolves it in the base, installed by apt (marked manual: the purge
+# leaves them, as it leaves the base), but not dkms itself: piuparts still
+# installs and purges dkms and roulette-dkms, and downloads and unpacks
+# only those two (no dkms was ever in the base: nothing of it is left in
+# the "before" state for the purge to take away).
 qa_piuparts_base() {
-	local suite=$1 pkgs=$2 dir=$ROULETTE_CACHE/piuparts tarball tmp inc=()
-	tarball=$dir/base-$suite.tar.gz
+	local suite=$1 rec=$2 pkgs=$3 dir=$ROULETTE_CACHE/piuparts tarball tmp inc=()
+	tarball=$dir/base-$suite-dkmsdeps
+	[ "$rec" = off ] || tarball+=-recommends
 	if [ "$pkgs" != - ]; then
 		inc=(--include="$pkgs")
-		tarball=$dir/base-$suite-${pkgs//,/-}.tar.gz
+		tarball+=-${pkgs//,/-}
 	fi
+	tarball+=.tar.gz
 	if [ ! -s "$tarball" ] || [ -n "$(find "$tarball" -mtime +6)" ]; then
 		mkdir -p "$dir" && tmp=$(mktemp "$dir/base.XXXXXX.tar.gz") || return 1
 		find "$dir" -name 'base.*.tar.gz' ! -path "$tmp" -mmin +180 -delete	# a killed run's
-		if ! root_mmdebstrap "$suite" "$tmp" "${inc[@]}" ||
+		# a base no run uses (older names: base-SUITE.tar.gz) is never made again
+		find "$dir" -name 'base-*.tar.gz' -mtime +13 -delete
+		if ! ROOT_RECOMMENDS=$([ "$rec" = on ] && echo 1 || echo 0) \
+			root_mmdebstrap "$suite" "$tmp" "${inc[@]}" --customize-hook="$(qa_piuparts_deps_hook "$rec")" ||
 			! mv "$tmp" "$tarball"; then
 			rm -f "$tmp"
 			return 1
@@ -67,25 +100,28 @@ qa_piuparts_run() {
 	# bytecode python3 leaves behind, owned by no package, after the purge.
 	[ "$suite" != bullseye ] || opts+=(-I '/usr/lib/python3/(dist-packages/(__pycache__/(lsb_release\.cpython-[0-9]+\.pyc)?)?)?')
 	[ "$pkgs" = - ] || what+=", $pkgs in the base"
+	local check="[piuparts-$name] piuparts ($what): install, remove, purge leave nothing behind"
+	local scripts="[piuparts-$name] piuparts' package checks ran and found nothing (md5sums, conffiles, lib links, permissions, copyright)"
 	rm -f "$logf"
-	if ! base=$(qa_piuparts_base "$suite" "$pkgs" 2>"$logf.base"); then
-		record FAIL "[piuparts-$name] base chroot ($what): mmdebstrap failed, see $logf.base"
+	if ! base=$(qa_piuparts_base "$suite" "$rec" "$pkgs" 2>"$logf.base"); then
+		record FAIL "$check" "base chroot: mmdebstrap failed, see $logf.base"
 		return 1
 	fi
+	log "piuparts $name: base ready after $((SECONDS - start)) s"
 	timeout 1800 piuparts -b "$base" "${opts[@]}" roulette-dkms >/dev/null 2>&1 || rc=$?
 	log "piuparts $name: exit $rc, $((SECONDS - start)) s"
 	if [ "$rc" -eq 0 ] && grep -q 'INFO: PASS: All tests' "$logf"; then
-		record PASS "[piuparts-$name] piuparts ($what): install, remove, purge leave nothing behind"
+		record PASS "$check"
 	else
-		record FAIL "[piuparts-$name] piuparts ($what): exit $rc: $(grep -m 3 -e 'ERROR' -e 'FAIL' "$logf" | tr '\n' ' ' | head -c 400) (log: $logf)"
+		record FAIL "$check" "exit $rc: $(grep -m 3 -e 'ERROR' -e 'FAIL' "$logf" | tr '\n' ' ' | head -c 400) (log: $logf)"
 		return 1
 	fi
 	# The server scripts report in the log; most of them still exit 0.
 	if grep -q 'tmp/scripts/pre_remove_50_find_missing_copyright' "$logf" &&
 		! grep -Eq "$QA_PIUPARTS_FINDINGS" "$logf"; then
-		record PASS "[piuparts-$name] piuparts' package checks ran and found nothing (md5sums, conffiles, lib links, permissions, copyright)"
+		record PASS "$scripts"
 	else
-		record FAIL "[piuparts-$name] piuparts' package checks: $(grep -Em 3 "$QA_PIUPARTS_FINDINGS" "$logf" | tr '\n' ' ' | head -c 400) (or they did not run) (log: $logf)"
+		record FAIL "$scripts" "$(grep -Em 3 "$QA_PIUPARTS_FINDINGS" "$logf" | tr '\n' ' ' | head -c 400) (or they did not run) (log: $logf)"
 	fi
 	# With headers in the base, DKMS must have built (else the purge
 	# proved nothing about the modules).
@@ -98,40 +134,46 @@ qa_expect_log() {
 	if grep -Eq -- "$3" "$2"; then
 		record PASS "$1"
 	else
-		record FAIL "$1: no line matching /$3/ in $2"
+		record FAIL "$1" "no line matching /$3/ in $2"
 	fi
 }
 
-# qa_piuparts [DEB]: every run of QA_PIUPARTS_RUNS on the .deb (default:
-# make deb's), one after the other.
+# qa_piuparts WHERE [DEB]: the runs of QA_PIUPARTS_RUNS whose WHERE is
+# WHERE (ci: make systest's life piuparts; qa: make qa) on the .deb
+# (default: make deb's), one after the other.
 qa_piuparts() {
-	local deb=${1:-} name suite rec pkgs s
+	local where=$1 deb=${2:-} name at suite rec pkgs s
 	[ -n "$deb" ] || deb=$(compgen -G "$ROULETTE_OUT/deb/roulette-dkms_*_all.deb" | head -n 1)
-	[ -f "$deb" ] || { record FAIL "[piuparts] no .deb to test (make deb)"; return 1; }
-	host_install piuparts || { record FAIL "[piuparts] cannot install piuparts"; return 1; }
+	[ -f "$deb" ] || { record FAIL "[piuparts] the .deb to test" "none: make deb"; return 1; }
+	host_install piuparts || { record FAIL "[piuparts] host packages" "apt-get failed (tests/host-packages.conf: piuparts)"; return 1; }
 	if ! rm -rf "$QA_WORK/piuparts-repo" || ! mkdir -p "$QA_WORK/piuparts-repo" ||
 		! cp "$deb" "$QA_WORK/piuparts-repo/" ||
 		! (cd "$QA_WORK/piuparts-repo" && apt-ftparchive packages . >Packages); then
-		record FAIL "[piuparts] cannot make the repository of the .deb"
+		record FAIL "[piuparts] the repository of the .deb" "apt-ftparchive failed"
 		return 1
 	fi
 	mkdir -p "$QA_WORK/piuparts-scripts" && rm -f "$QA_WORK"/piuparts-scripts/*
 	for s in $QA_PIUPARTS_SCRIPTS; do
 		cp "/etc/piuparts/scripts/$s" "$QA_WORK/piuparts-scripts/" ||
-			{ record FAIL "[piuparts] piuparts' script $s is missing"; return 1; }
+			{ record FAIL "[piuparts] piuparts' server scripts" "/etc/piuparts/scripts/$s is missing"; return 1; }
 	done
 	# dkms 3.2 prints its progress dots from a background "while true; do
 	# sleep 3" loop; killing the loop leaves its last sleep running for up to
 	# 3 s, and piuparts' check for processes left in the chroot failed a
-	# trixie-headers run on it (seen here once). Ours waits that sleep out.
-	printf '#!/bin/sh\n# roulette-dkms: let dkms'"'"'s progress sleep end\nsleep 4\n' \
-		>"$QA_WORK/piuparts-scripts/post_install_99_dkms_progress_sleep" &&
-		chmod +x "$QA_WORK/piuparts-scripts/post_install_99_dkms_progress_sleep"
+	# trixie-headers run on it (seen here once after the install; with
+	# dkms's dependencies in the base, the purge after the remove is quick
+	# and it failed so after the remove's depmod too). Ours waits that
+	# sleep out after both.
+	for s in post_install_99_dkms_progress_sleep post_remove_99_dkms_progress_sleep; do
+		printf '#!/bin/sh\n# roulette-dkms: let dkms'"'"'s progress sleep end\nsleep 4\n' \
+			>"$QA_WORK/piuparts-scripts/$s" && chmod +x "$QA_WORK/piuparts-scripts/$s"
+	done
 	# One after the other: two piuparts side by side each see the other's
 	# processes (tried: "Processes are running inside chroot", and one
 	# killed the other's apt-get).
-	while read -r name suite rec pkgs; do
-		[ -n "$name" ] && qa_piuparts_run "$name" "$suite" "$rec" "$pkgs"
+	mkdir -p "$QA_WORK"
+	while read -r name at suite rec pkgs; do
+		[ -n "$name" ] && [ "$at" = "$where" ] && qa_piuparts_run "$name" "$suite" "$rec" "$pkgs"
 	done <<<"$QA_PIUPARTS_RUNS"
 }
 
@@ -146,11 +188,12 @@ QA_REPROTEST_VARY=-all,+build_path,+time,+timezone,+locales,+umask,+user_group,+
 # identical .deb bytes.
 qa_reprotest_deb() {
 	local suite=$1 root tmp dsc logf=$QA_WORK/reprotest-deb.log rc=0 start=$SECONDS
+	local check="[reprotest] .deb: two builds varying build path, time, timezone, locale, umask, user, HOME, PATH are identical"
 	dsc=$(compgen -G "$ROULETTE_OUT/deb/roulette_*.dsc" | head -n 1)
-	[ -f "$dsc" ] || { record FAIL "[reprotest] no source package to build (make deb)"; return 1; }
+	[ -f "$dsc" ] || { record FAIL "$check" "no source package to build (make deb)"; return 1; }
 	mkdir -p "$QA_WORK"
 	root=$(pkg_build_root "$suite" 2>"$logf") ||
-		{ record FAIL "[reprotest] no $suite chroot to build in (log: $logf)"; return 1; }
+		{ record FAIL "$check" "no $suite chroot to build in (log: $logf)"; return 1; }
 	(
 		suite_lock "$suite" || exit 1
 		[ -x "$root/usr/bin/reprotest" ] && [ -s "$root/var/lib/roulette-reprotest" ] && exit 0
@@ -159,7 +202,7 @@ qa_reprotest_deb() {
 				{ getent passwd rpbuild >/dev/null ||
 					useradd --system --user-group --home-dir /nonexistent rpbuild; } &&
 				echo "reprotest, faketime, et_EE.UTF-8, user rpbuild" >/var/lib/roulette-reprotest'
-	) >>"$logf" 2>&1 || { record FAIL "[reprotest] cannot set up reprotest in the $suite chroot (log: $logf)"; return 1; }
+	) >>"$logf" 2>&1 || { record FAIL "$check" "cannot set up reprotest in the $suite chroot (log: $logf)"; return 1; }
 	tmp=$(mktemp -d "$root/tmp/roulette-reprotest.XXXXXX") || return 1
 	cp "$dsc" "${dsc%.dsc}".tar.* "$tmp/" || return 1
 	root_run "$root" env -C "/tmp/${tmp##*/}" timeout 1200 reprotest --verbosity 1 \
@@ -168,10 +211,10 @@ qa_reprotest_deb() {
 		--store-dir="/tmp/${tmp##*/}/store" "${dsc##*/}" -- null >>"$logf" 2>&1 || rc=$?
 	log "reprotest .deb: exit $rc, $((SECONDS - start)) s"
 	if [ "$rc" -eq 0 ] && grep -q '^Reproduction successful' "$logf"; then
-		record PASS "[reprotest] .deb: two builds varying build path, time, timezone, locale, umask, user, HOME, PATH are identical"
+		record PASS "$check"
 		grep -A1 '^No differences' "$logf" | tail -n 1 | sed 's/^/    /'
 	else
-		record FAIL "[reprotest] .deb: two builds differ or failed: exit $rc (log: $logf; diffoscope output in the chroot's /tmp/${tmp##*/}/store)"
+		record FAIL "$check" "they differ or failed: exit $rc (log: $logf; diffoscope output in the chroot's /tmp/${tmp##*/}/store)"
 		tail -n 20 "$logf"
 		return 1
 	fi
@@ -210,14 +253,15 @@ qa_autopkgtest() {
 # .rpm and .src.rpm must be identical (SOURCE_DATE_EPOCH: build-rpm.sh).
 qa_reprotest_rpm() {
 	local d=$QA_WORK/reprotest-rpm logf=$QA_WORK/reprotest-rpm.log f bad='' start=$SECONDS
-	host_install reprotest >"$logf" 2>&1 || { record FAIL "[reprotest] cannot install faketime"; return 1; }
+	local check="[reprotest] .rpm and .src.rpm: two builds varying time, timezone, locale, umask, HOME are identical"
+	host_install reprotest >"$logf" 2>&1 || { record FAIL "$check" "cannot install faketime (log: $logf)"; return 1; }
 	rm -rf "$d" "$d.first" && mkdir -p "$d" || return 1
 	if ! (umask 022 && TZ=UTC LC_ALL=C.UTF-8 ROULETTE_NO_LINT=1 ROULETTE_OUT=$d \
 		"$ROULETTE_TOP/scripts/build-rpm.sh") >>"$logf" 2>&1 || ! mv "$d" "$d.first" || ! mkdir -p "$d" ||
 		! (umask 002 && cd / && TZ=GMT-14 LC_ALL=et_EE.UTF-8 LANG=et_EE.UTF-8 HOME=/nonexistent \
 			NO_FAKE_STAT=1 ROULETTE_NO_LINT=1 ROULETTE_OUT=$d faketime +398days \
 			"$ROULETTE_TOP/scripts/build-rpm.sh") >>"$logf" 2>&1; then
-		record FAIL "[reprotest] .rpm: a build failed (log: $logf)"
+		record FAIL "$check" "a build failed (log: $logf)"
 		return 1
 	fi
 	for f in "$d.first"/rpm/*.rpm; do
@@ -225,10 +269,10 @@ qa_reprotest_rpm() {
 	done
 	log "reprotest .rpm: $((SECONDS - start)) s"
 	if [ -z "$bad" ] && compgen -G "$d.first/rpm/*.noarch.rpm" >/dev/null; then
-		record PASS "[reprotest] .rpm and .src.rpm: two builds varying time, timezone, locale, umask, HOME are identical"
+		record PASS "$check"
 		sha256sum "$d/rpm/"*.rpm | sed "s#$d/rpm/##; s/^/    /"
 	else
-		record FAIL "[reprotest] .rpm: the builds differ:${bad:- no .rpm} (log: $logf; rpm -qp --xml shows where)"
+		record FAIL "$check" "they differ:${bad:- no .rpm} (log: $logf; rpm -qp --xml shows where)"
 	fi
 	rm -rf "$d.first"
 }

@@ -13,6 +13,7 @@
 # system (Recommends off), any other suite a default one (Recommends on:
 # apt's ca-certificates brings openssl, so DKMS signs the modules). Then a
 # release upgrade: bookworm with the package installed, upgraded to trixie.
+# Beside them, Debian's piuparts on the .deb (the life piuparts).
 # The systems' lives run side by side once the packages and repositories
 # are built (systest/lives.sh: each in out/systest/LIFE, its log shown
 # whole when it ends). Results: out/results/systest.txt (scripts/lib.sh),
@@ -30,6 +31,8 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib-pkg.sh
 . "$ROULETTE_TOP/scripts/lib-pkg.sh"
+# shellcheck source=lib-qa.sh
+. "$ROULETTE_TOP/scripts/lib-qa.sh"
 # shellcheck source=systest/common.sh
 . "$ROULETTE_TOP/scripts/systest/common.sh"
 # shellcheck source=systest/lives.sh
@@ -96,6 +99,16 @@ release_upgrade() {
 	step boot_each_kernel "$TARGET=$to_row"
 }
 
+# piuparts_runs: piuparts on make repo's .deb, the "ci" runs of
+# QA_PIUPARTS_RUNS (scripts/lib-qa.sh; make qa runs the others), one after
+# the other (two side by side break each other), logs in the life's dir
+# (ROULETTE_SYSTEST_SKIP=qa_piuparts skips them).
+# shellcheck disable=SC2317 # run by live (systest/lives.sh)
+piuparts_runs() {
+	QA_WORK=$WORK TARGET=piuparts
+	step qa_piuparts ci "$ROULETTE_OUT/deb/roulette-dkms_${VERSION}_all.deb"
+}
+
 # systest_suites: the systest rows grouped by suite (SUITE-backports with
 # SUITE), in table order: sets suites and rows_of, and OTHER_ROWS: the
 # rows of another architecture than the host's (other_architectures); an
@@ -143,5 +156,6 @@ other_architectures
 if [ -n "${rows_of[bookworm]:-}" ] && [ -n "${rows_of[trixie]:-}" ]; then
 	live bookworm-to-trixie release_upgrade bookworm trixie
 fi
+live piuparts piuparts_runs
 lives_wait
 the_end
