@@ -48,6 +48,14 @@ wait_first() {
 	return "$wf_found"
 }
 
+# positive_setting NAME DEFAULT: the value of the environment setting NAME
+# (DEFAULT when unset), a whole number of 1 or more; dies on anything else.
+positive_setting() {
+	local v=${!1:-$2}
+	[[ $v =~ ^[1-9][0-9]*$ ]] || die "$1=$v: a whole number, 1 or more"
+	echo "$v"
+}
+
 # host_install GROUP...: the host packages of those groups and of "base"
 # (tests/host-packages.conf, the one list of them; make check's
 # scripts/hostcheck.py holds the scripts to it), what is missing installed.

@@ -135,8 +135,8 @@ systest_suites() {
 mkdir -p "$WORK"
 # The lives' boots share one limit (lib-guest.sh: guest_slot): up to six
 # would run at once on the 2 cores, each slower than a timeout allows for.
-GUEST_SLOTS=$STAGE_WORK/boot-slots GUEST_SLOTS_MAX=${ROULETTE_SYSTEST_BOOTS:-4}
-[[ $GUEST_SLOTS_MAX =~ ^[1-9][0-9]*$ ]] || die "ROULETTE_SYSTEST_BOOTS=$GUEST_SLOTS_MAX: a number of boots at once, 1 or more"
+GUEST_SLOTS=$STAGE_WORK/boot-slots
+GUEST_SLOTS_MAX=$(positive_setting ROULETTE_SYSTEST_BOOTS 4) || exit
 : >"$ROOT_LOG"
 : >"$WORK/build.log"
 results_open systest

@@ -90,8 +90,7 @@ each_row build || true
 # cores; make test-debug's detectors are busy: 2) boot side by side, the
 # next starting as soon as one ends. Three measured 390 s against 504 s
 # for two (the whole stage, warm, 2026-12-05), the worst tick 4 ms late.
-boots=${ROULETTE_TEST_BOOTS:-3}
-[ "$stage" != test-debug ] || boots=${ROULETTE_TEST_BOOTS:-2}
+boots=$(positive_setting ROULETTE_TEST_BOOTS "$([ "$stage" = test-debug ] && echo 2 || echo 3)") || exit
 for t in "${ROWS[@]}"; do
 	[ "${built[$t]:-1}" = 0 ] || continue
 	other "$t" || { record FAIL "[$t] no build of another kernel series for the ENOEXEC check"; continue; }

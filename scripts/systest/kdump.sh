@@ -122,7 +122,8 @@ kdump_boots() {
 # is loaded and reads the device; the capture kernel saves the dump and
 # reboots (QEMU exits); the host reads the dump.
 crash_dump() {
-	local dir=$WORK/kdump per=${ROULETTE_KDUMP_BOOTS:-2} r b k i rb tag t0
+	local dir=$WORK/kdump per r b k i rb tag t0
+	per=$(positive_setting ROULETTE_KDUMP_BOOTS 2) || return
 	local -a boots
 	rm -rf "$dir" && mkdir -p "$dir"
 	system_disk "$dir/system.img" || return 1

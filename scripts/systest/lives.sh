@@ -21,9 +21,9 @@ declare -gA LIFE_SECS=()
 # live NAME FUNCTION ARGS...: FUNCTION ARGS as the life NAME, in the
 # background, once fewer than ROULETTE_SYSTEST_LIVES lives run.
 live() {
-	local name=$1 dir=$STAGE_WORK/$1 max=${ROULETTE_SYSTEST_LIVES:-3}
+	local name=$1 dir=$STAGE_WORK/$1 max
 	shift
-	[[ $max =~ ^[1-9][0-9]*$ ]] || die "ROULETTE_SYSTEST_LIVES=$max: a number of lives at once, 1 or more"
+	max=$(positive_setting ROULETTE_SYSTEST_LIVES 3) || exit
 	while [ ${#LIVES[@]} -ge "$max" ]; do life_end; done
 	mkdir -p "$dir" && rm -f "$dir"/{results.txt,results.jsonl,life.log,timings,sizes,ended} || return
 	log "life $name: started (${#LIVES[@]} other running), its log: $dir/life.log"
