@@ -105,7 +105,7 @@ static noinline void roulette_crash_now(unsigned long spin)
 	compat_oops();
 }
 
-struct roulette_crash {
+struct crash_start {
 	struct completion started;
 	unsigned long spin;
 };
@@ -113,7 +113,7 @@ struct roulette_crash {
 /* The boom thread: it holds nothing, and the oops kills it alone. */
 static int roulette_crash_fn(void *data)
 {
-	struct roulette_crash *crash = data;
+	struct crash_start *crash = data;
 	unsigned long spin = crash->spin;
 
 	complete(&crash->started);	/* on the reader's stack: not touched again */
@@ -129,7 +129,7 @@ static int roulette_crash_fn(void *data)
  */
 static void roulette_crash(unsigned long spin)
 {
-	struct roulette_crash crash = { .spin = spin };
+	struct crash_start crash = { .spin = spin };
 	struct task_struct *t;
 
 	init_completion(&crash.started);
