@@ -31,9 +31,10 @@
  * splice, the kernel's copy of an iovec array, an io-wq worker's request),
  * and a task killed by an oops there never gives it back. So a read only
  * settles the loss: a SIGSEGV is queued and fires on the way back to user
- * space, after the read path has let everything go. An oops or a panic
- * happens in a kernel thread of its own, which holds nothing, while the
- * reader waits for it; the reader then dies of SIGSEGV on its way out.
+ * space, after the read path has let everything go. An oops happens in a
+ * kernel thread of its own, which holds nothing, while the reader waits
+ * for it; the reader then dies of SIGSEGV on its way out. A panic needs
+ * nothing released (roulette_crash()).
  * task_work_add(current, ..., TWA_RESUME), which would run the oops in the
  * reader on its way out, is not exported to modules by any kernel from
  * 5.10 to 7.3 (Module.symvers); running it through another file's
@@ -122,22 +123,25 @@ static int roulette_crash_fn(void *data)
 }
 
 /*
- * The oops or the panic, in a thread of its own, and the reader waits for
- * it: when the read returns, the oops is in the log and the thread has
- * left the module's code (kthread_stop() waits for its exit, which an
- * oops's make_task_dead() reaches as any exit does).
+ * A panic happens here: it ends everything, so nothing held can matter,
+ * and the crash dump's trace names the reader and its read path. An oops
+ * happens in a thread of its own while the reader waits: when the read
+ * returns, the oops is in the log and the thread has left the module's
+ * code (kthread_stop() waits for its exit, which an oops's
+ * make_task_dead() reaches as any exit does).
  */
 static void roulette_crash(unsigned long spin)
 {
 	struct crash_start crash = { .spin = spin };
 	struct task_struct *t;
 
+	if (spin_boom(spin) == BOOM_PANIC) {
+		roulette_crash_now(spin);
+		return;
+	}
 	init_completion(&crash.started);
 	t = kthread_create(roulette_crash_fn, &crash, "roulette-boom");
 	if (IS_ERR(t)) {
-		/* A panic needs nothing released; an oops here would. */
-		if (spin_boom(spin) == BOOM_PANIC)
-			roulette_crash_now(spin);
 		pr_warn("no boom thread (%ld): SIGSEGV instead\n", PTR_ERR(t));
 	} else {
 		get_task_struct(t);
