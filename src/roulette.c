@@ -35,10 +35,13 @@
  * kernel thread of its own, which holds nothing, while the reader waits
  * for it; the reader then dies of SIGSEGV on its way out. A panic needs
  * nothing released (roulette_crash()).
- * task_work_add(current, ..., TWA_RESUME), which would run the oops in the
- * reader on its way out, is not exported to modules by any kernel from
- * 5.10 to 7.3 (Module.symvers); running it through another file's
- * deferred fput() would oops inside __fput() and leak that file.
+ * task_work_add(current, ..., TWA_RESUME) would run the oops in the
+ * reader on its way out (exported with TWA_RESUME on every kernel from
+ * 5.10 to 7.3), but an oops inside task_work_run() loses the rest of the
+ * batch it took (another file's final fput, an io_uring completion: a
+ * leaked file, a ring whose exit hangs), and io_uring's workers run task
+ * work where an oops leaves io-wq's state held: a thread of our own holds
+ * nothing, whoever reads.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
