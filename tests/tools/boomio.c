@@ -198,17 +198,17 @@ static int play(const char *name, int fd, int out, gid_t group)
 	pthread_t t;
 	ssize_t n;
 
-	if (!strcmp(name, "fork") || !strncmp(name, "passfd", 6)) {
-		if (fd < 0)
-			fd = passed_fd(group);
+	if (!strncmp(name, "passfd", 6)) {
+		fd = passed_fd(group);
 		if (!strcmp(name, "passfd-ignore"))
 			signal(SIGSEGV, SIG_IGN);
-		n = read(fd, buf, sizeof(buf));
-	} else if (!strcmp(name, "drop")) {
+	} else if (fd < 0) {
 		fd = open_dev();
+	}
+	if (!strcmp(name, "drop"))
 		drop(0);
-		n = read(fd, buf, sizeof(buf));
-	} else if (fd = open_dev(), !strcmp(name, "read")) {
+	if (!strcmp(name, "read") || !strcmp(name, "fork") || !strcmp(name, "drop") ||
+	    !strncmp(name, "passfd", 6)) {
 		n = read(fd, buf, sizeof(buf));
 	} else if (!strcmp(name, "pread")) {
 		n = pread(fd, buf, sizeof(buf), 0);
