@@ -156,7 +156,7 @@ static void roulette_crash(unsigned long spin)
 	roulette_sigsegv(true);
 }
 
-/* A crash needs both: NULL if they have it, else who lacks it. */
+/* NULL when the opener and the reader have CAP_SYS_BOOT, else who lacks it. */
 static const char *roulette_unprivileged(const struct file *file)
 {
 	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_BOOT))
@@ -167,14 +167,15 @@ static const char *roulette_unprivileged(const struct file *file)
 }
 
 /*
- * A lost spin. Any member of the device's group can cause the SIGSEGV
- * cases at will: their lines are debug-level (the ring buffer keeps them,
- * the console does not show them) and rate-limited.
+ * What any member of the group can cause is rate-limited at debug level (in
+ * dmesg, not on the console); not pr_debug(): dynamic debug leaves it off.
  */
+#define LOSS_LEVEL KERN_DEBUG
+
+/* A lost spin: the crash, or a SIGSEGV for anyone without the privilege. */
 static noinline void roulette_boom(const struct file *file)
 {
 	unsigned long spin = file_spin(file);
-	u32 v = spin_value(spin), c = spin_chance(spin);
 	int mode = spin_boom(spin);
 	const char *who = NULL;
 
@@ -185,21 +186,18 @@ static noinline void roulette_boom(const struct file *file)
 			return;
 		}
 	}
-	printk_ratelimited(KERN_DEBUG pr_fmt("Boom! sampled value is %u, which is < %u\n"),
-			   v, c);
+	printk_ratelimited(LOSS_LEVEL pr_fmt("Boom! sampled value is %u, which is < %u\n"),
+			   spin_value(spin), spin_chance(spin));
 	if (who)
-		printk_ratelimited(KERN_DEBUG pr_fmt("%s (pid %d) %s without CAP_SYS_BOOT: SIGSEGV instead of boom mode %s\n"),
-				   current->comm, task_pid_nr(current), who,
-				   boom_names[mode]);
+		printk_ratelimited(LOSS_LEVEL KBUILD_MODNAME
+				   ": %s (pid %d) %s without CAP_SYS_BOOT: SIGSEGV instead of boom mode %s\n",
+				   current->comm, task_pid_nr(current), who, boom_names[mode]);
 	roulette_sigsegv(false);
 }
 
 static int roulette_open(struct inode *inode, struct file *file)
 {
-	/*
-	 * The device only reads. O_RDWR is allowed: with no write method the
-	 * VFS answers write() with EINVAL (no FMODE_CAN_WRITE).
-	 */
+	/* Read only. O_RDWR is allowed: write() is the VFS's EINVAL. */
 	if ((file->f_flags & O_ACCMODE) == O_WRONLY)
 		return -EINVAL;
 
@@ -210,8 +208,7 @@ static int roulette_open(struct inode *inode, struct file *file)
 
 /*
  * Settles a lost spin, for every read path, before anything is copied or
- * allocated: 0 for a survivor, -EIO once a loser's Boom! is dealt (what a
- * reader that survives its SIGSEGV sees).
+ * allocated: 0 for a survivor, -EIO once a loser's Boom! is dealt.
  */
 static int roulette_settle(const struct file *file)
 {

@@ -56,7 +56,8 @@ static void roulette_test_boundary(struct kunit *test)
 		c = chances[i];
 		KUNIT_EXPECT_TRUE_MSG(test, spin_lost(spin_of(c - 1, c, BOOM_OOPS)), "C=%u", c);
 		if (c < ROULETTE_SLOTS)
-			KUNIT_EXPECT_FALSE_MSG(test, spin_lost(spin_of(c, c, BOOM_OOPS)), "C=%u", c);
+			KUNIT_EXPECT_FALSE_MSG(test, spin_lost(spin_of(c, c, BOOM_OOPS)),
+					       "C=%u", c);
 	}
 	for (v = 0; v < ROULETTE_SLOTS; v++) {
 		KUNIT_EXPECT_FALSE(test, spin_lost(spin_of(v, 0, BOOM_PANIC)));
@@ -162,7 +163,8 @@ static void roulette_test_conf_word(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, chance_set("100", &kp), 0);
 	KUNIT_EXPECT_EQ(test, boom_set("signal", &kp), 0);
-	KUNIT_EXPECT_EQ(test, word, FIELD_PREP(CONF_CHANCE, 100) | FIELD_PREP(CONF_BOOM, BOOM_SIGNAL));
+	KUNIT_EXPECT_EQ(test, word,
+			FIELD_PREP(CONF_CHANCE, 100) | FIELD_PREP(CONF_BOOM, BOOM_SIGNAL));
 	KUNIT_EXPECT_EQ(test, chance_set("0", &kp), 0);
 	KUNIT_EXPECT_EQ(test, word, FIELD_PREP(CONF_BOOM, BOOM_SIGNAL));
 	KUNIT_EXPECT_EQ(test, boom_set("panic", &kp), 0);
