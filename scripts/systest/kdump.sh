@@ -94,8 +94,8 @@ dump_names_culprit() {
 		"$(grep -a -m 1 "Comm: $comm" "$dm")" grep -qF " $k #" <(grep -a "Comm: $comm" "$dm")
 	# an oops names the function that died on its RIP line, a panic in its call trace
 	expect_as "$tag" "dump's dmesg: the trace names roulette_boom and roulette_read" "not in $dm" \
-		grep_all "$dm" "[ :]$fn1[.a-z0-9]*\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[roulette\\]" \
-		" $fn2[.a-z0-9]*\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[roulette\\]"
+		grep_all "$dm" "[ :]${fn1}[.a-z0-9]*\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[roulette\\]" \
+		" ${fn2}[.a-z0-9]*\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[roulette\\]"
 	cp "$core" "$ROOT/tmp/dump"
 	expect_as "$tag" "the vmcore reads back: makedumpfile -R, then --dump-dmesg has the Boom! line" "see $ROOT_LOG" \
 		R sh -c "makedumpfile -R /tmp/vmcore </tmp/dump && makedumpfile --dump-dmesg /tmp/vmcore /tmp/vmcore.dmesg &&
