@@ -76,8 +76,8 @@
 /*
  * Queues SIGSEGV for the reader: it fires on the way back to user space.
  * send_sig() is catchable: a reader that ignores or handles SIGSEGV sees
- * -EIO. An io_uring worker blocks every signal: its process gets it
- * (5.10's workers are kernel threads). A kernel thread gets -EIO alone.
+ * -EIO. An io_uring worker blocks every signal: its process gets it. A
+ * kernel thread gets -EIO alone.
  * @force: the reader of an oops dies as the oops would have killed it.
  */
 static void roulette_sigsegv(bool force)
