@@ -3,41 +3,65 @@
  * roulette - /dev/kernel-roulette, a C take on the Rust "kernel-roulette"
  * driver, made safe to unload.
  *
- * A panic chance C in [0, 100] is fixed at load (drawn when chance=-1).
- * Every open spins: it draws V in [0, 100). A survivor (V >= C) reads one
- * line; a loser (V < C) goes "Boom!" in read(), never in open(): a file that
- * dies in open() is not yet in the task's file table, so its module
- * reference would never be dropped and the module could never be unloaded.
+ * A chance C in [0, 100] of losing is configured at load (drawn when
+ * chance=-1). Every open spins: it draws V in [0, 100). A survivor
+ * (V >= C) reads one line; a loser (V < C) goes "Boom!" in every read,
+ * never in open(): a file that dies in open() is not yet in the task's
+ * file table, so its module reference would never be dropped.
  *
  * A plain cdev rather than a misc device: misc_open() takes the global
  * misc_mtx on every open of every misc device, which stopped concurrent
  * openers from scaling (bench/results.md, figure 2). chrdev_open() calls
  * roulette_open() directly, as it calls /dev/zero's open.
  *
- * The whole outcome (V, C and the boom mode) is decided at open and packed
- * into file->private_data, so the hot path allocates nothing and takes no
- * lock, and a later sysfs write cannot turn an open file into a panic.
+ * The whole outcome (V and the configuration word: C and the boom mode,
+ * roulette_spin.h) is decided at open and packed into file->private_data,
+ * so the hot path allocates nothing and takes no lock, and a later sysfs
+ * write cannot turn an open file into a panic.
  *
- * Only an opener with CAP_SYS_BOOT (the privilege of reboot(2)) may take
- * the kernel down: for any other opener a lost spin is a SIGSEGV whatever
- * the boom mode. An oops is no safer than a panic: panic_on_oops=1 (set by
- * kdump-tools) or oops_limit turns it into one. The check reads the opener's credentials
- * (file->f_cred), and only when a spin is lost: survivors pay nothing.
+ * Who may crash: only a reader with CAP_SYS_BOOT (the privilege of
+ * reboot(2)) of a file opened with CAP_SYS_BOOT (file->f_cred). Anyone
+ * else loses with a catchable SIGSEGV (send_sig()) and -EIO, whatever the
+ * mode: a privilege cannot travel with a descriptor, in either direction.
+ * An oops is no safer than a panic: panic_on_oops=1 (set by kdump-tools)
+ * or oops_limit turns it into one.
+ *
+ * The boom happens with nothing held. A read path holds what the VFS took
+ * for it (fdget_pos()'s reference and f_pos_lock, the pipe's mutex in
+ * splice, the kernel's copy of an iovec array, an io-wq worker's request),
+ * and a task killed by an oops there never gives it back. So a read only
+ * settles the loss: a SIGSEGV is queued and fires on the way back to user
+ * space, after the read path has let everything go. An oops happens in a
+ * kernel thread of its own, which holds nothing, while the reader waits
+ * for it; the reader then dies of SIGSEGV on its way out. A panic needs
+ * nothing released (roulette_crash()).
+ * task_work_add(current, ..., TWA_RESUME) would run the oops in the
+ * reader on its way out (exported with TWA_RESUME on every kernel from
+ * 5.10 to 7.3), but an oops inside task_work_run() loses the rest of the
+ * batch it took (another file's final fput, an io_uring completion: a
+ * leaked file, a ring whose exit hangs), and io_uring's workers run task
+ * work where an oops leaves io-wq's state held: a thread of our own holds
+ * nothing, whoever reads.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/bitfield.h>
 #include <linux/bug.h>
 #include <linux/capability.h>
 #include <linux/cdev.h>
+#include <linux/completion.h>
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/ratelimit.h>
+#include <linux/printk.h>
+#include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
@@ -45,258 +69,183 @@
 
 #include "compat.h"
 #include "version.h"
+#include "roulette_spin.h"
 
 #define ROULETTE_NAME "kernel-roulette"
-#define ROULETTE_SLOTS 100	/* V is drawn from [0, ROULETTE_SLOTS) */
-#define ROULETTE_MSG_MAX 64
 
-enum boom_mode {
-	BOOM_OOPS,
-	BOOM_SIGNAL,
-	BOOM_PANIC,
-};
-
-static const char * const boom_names[] = {
-	[BOOM_OOPS] = "oops",
-	[BOOM_SIGNAL] = "signal",
-	[BOOM_PANIC] = "panic",
-};
-
-static int chance = -1;		/* -1 until drawn at load */
-static int boom = BOOM_OOPS;
-static bool roulette_live;	/* set once chance is drawn; a -1 then draws again */
-
-/* One spin, packed into file->private_data. */
-#define SPIN_VALUE	GENMASK(7, 0)
-#define SPIN_CHANCE	GENMASK(15, 8)
-#define SPIN_BOOM	GENMASK(17, 16)
-
-static u32 roulette_draw(void)
+/*
+ * Queues SIGSEGV for the reader: it fires on the way back to user space.
+ * send_sig() is catchable: a reader that ignores or handles SIGSEGV sees
+ * -EIO. An io_uring worker blocks every signal: its process gets it. A
+ * kernel thread gets -EIO alone.
+ * @force: the reader of an oops dies as the oops would have killed it.
+ */
+static void roulette_sigsegv(bool force)
 {
-	return compat_random_below(ROULETTE_SLOTS);
+	if (current->flags & PF_KTHREAD)
+		return;
+	if (current->flags & PF_IO_WORKER)
+		kill_pid(task_tgid(current), SIGSEGV, 1);
+	else if (force)
+		force_sig(SIGSEGV);
+	else
+		send_sig(SIGSEGV, current, 0);
 }
 
-static int chance_set(const char *val, const struct kernel_param *kp)
+/* Kept out of line so the oops trace names it. Returns only to a second panic. */
+static noinline void roulette_crash_now(unsigned long spin)
 {
-	int v;
+	static atomic_t panicking = ATOMIC_INIT(0);
+	u32 v = spin_value(spin), c = spin_chance(spin);
 
-	/* "chance" with no "=value" passes NULL */
-	if (!val || kstrtoint(val, 10, &v) || v < -1 || v > ROULETTE_SLOTS) {
-		pr_err("invalid chance: must be -1 (draw at random) or 0 to %d\n",
-		       ROULETTE_SLOTS);
-		return -EINVAL;
+	if (spin_boom(spin) == BOOM_PANIC) {
+		/* One Boom! line before the panic, whoever else loses now. */
+		if (atomic_xchg(&panicking, 1))
+			return;
+		pr_emerg("Boom! sampled value is %u, which is < %u\n", v, c);
+		panic("kernel-roulette: sampled value is %u, which is < %u\n", v, c);
 	}
-	/* Before init the draw happens in roulette_init(), not at boot-time parsing. */
-	if (v < 0 && READ_ONCE(roulette_live))
-		v = roulette_draw();
-	WRITE_ONCE(chance, v);
-	if (READ_ONCE(roulette_live))
-		pr_info("Panic probability: %d/100\n", v);
-	return 0;
+	pr_emerg("Boom! sampled value is %u, which is < %u\n", v, c);
+	compat_oops();
 }
 
-static const struct kernel_param_ops chance_ops = {
-	.set = chance_set,
-	.get = param_get_int,
+struct crash_start {
+	struct completion started;
+	unsigned long spin;
 };
 
-module_param_cb(chance, &chance_ops, &chance, 0644);
-MODULE_PARM_DESC(chance,
-		 "Panic probability in percent, 0-100; -1 draws it at random (default -1)");
-
-static int boom_set(const char *val, const struct kernel_param *kp)
+/* The boom thread: it holds nothing, and the oops kills it alone. */
+static int roulette_crash_fn(void *data)
 {
-	int mode = val ? sysfs_match_string(boom_names, val) : -EINVAL;
+	struct crash_start *crash = data;
+	unsigned long spin = crash->spin;
 
-	if (mode < 0) {
-		pr_err("invalid boom: must be oops, signal or panic\n");
-		return -EINVAL;
-	}
-	WRITE_ONCE(boom, mode);
+	complete(&crash->started);	/* on the reader's stack: not touched again */
+	roulette_crash_now(spin);
 	return 0;
-}
-
-static int boom_get(char *buffer, const struct kernel_param *kp)
-{
-	return sysfs_emit(buffer, "%s\n", boom_names[READ_ONCE(boom)]);
-}
-
-static const struct kernel_param_ops boom_ops = {
-	.set = boom_set,
-	.get = boom_get,
-};
-
-module_param_cb(boom, &boom_ops, &boom, 0644);
-MODULE_PARM_DESC(boom,
-		 "What a lost spin does to an opener with CAP_SYS_BOOT: oops (BUG, default), signal (SIGSEGV to the reader) or panic; any other opener gets signal");
-
-static u32 spin_value(const struct file *file)
-{
-	return FIELD_GET(SPIN_VALUE, (unsigned long)file->private_data);
-}
-
-static u32 spin_chance(const struct file *file)
-{
-	return FIELD_GET(SPIN_CHANCE, (unsigned long)file->private_data);
-}
-
-static bool spin_lost(const struct file *file)
-{
-	return spin_value(file) < spin_chance(file);
-}
-
-/* Appends @n (0 to 255: both fields are 8 bits) in decimal; returns the end. */
-static char *put_small(char *p, u32 n)
-{
-	if (n >= 100)
-		*p++ = '0' + n / 100;
-	if (n >= 10)
-		*p++ = '0' + n / 10 % 10;
-	*p++ = '0' + n % 10;
-	return p;
 }
 
 /*
- * The survivor's message; a lost spin has none. Returns its length.
- * Built by hand: every read formats it, and vsnprintf() doubled the cost
- * of a read (bench/results.md, figure 1).
+ * A panic happens here: it ends everything, so nothing held can matter,
+ * and the crash dump's trace names the reader and its read path. An oops
+ * happens in a thread of its own while the reader waits: when the read
+ * returns, the oops is in the log and the thread has left the module's
+ * code (kthread_stop() waits for its exit, which an oops's
+ * make_task_dead() reaches as any exit does).
  */
-static int spin_message(const struct file *file, char *buf)
+static void roulette_crash(unsigned long spin)
 {
-	static const char head[] = "Survived... sampled value is ";
-	static const char mid[] = ", which is >= ";
-	char *p = buf;
+	struct crash_start crash = { .spin = spin };
+	struct task_struct *t;
 
-	if (spin_lost(file))
-		return 0;
-	memcpy(p, head, sizeof(head) - 1);
-	p = put_small(p + sizeof(head) - 1, spin_value(file));
-	memcpy(p, mid, sizeof(mid) - 1);
-	p = put_small(p + sizeof(mid) - 1, spin_chance(file));
-	*p++ = '\n';
-	return p - buf;
-}
-
-/* Without CAP_SYS_BOOT the loss is a SIGSEGV, and the log says why. */
-static void roulette_boom_unprivileged(u32 v, u32 c, int mode)
-{
-	/* Any member of the device's group can repeat this at will. */
-	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL,
-				      DEFAULT_RATELIMIT_BURST);
-
-	if (__ratelimit(&rs)) {
-		pr_crit("Boom! sampled value is %u, which is < %u\n", v, c);
-		pr_notice("%s (pid %d) opened without CAP_SYS_BOOT: SIGSEGV instead of boom mode %s\n",
-			  current->comm, task_pid_nr(current), boom_names[mode]);
+	if (spin_boom(spin) == BOOM_PANIC) {
+		roulette_crash_now(spin);
+		return;
 	}
-	force_sig(SIGSEGV);
+	init_completion(&crash.started);
+	t = kthread_create(roulette_crash_fn, &crash, "roulette-boom");
+	if (IS_ERR(t)) {
+		pr_warn("no boom thread (%ld): SIGSEGV instead\n", PTR_ERR(t));
+	} else {
+		get_task_struct(t);
+		wake_up_process(t);
+		wait_for_completion(&crash.started);
+		kthread_stop(t);
+		put_task_struct(t);
+	}
+	roulette_sigsegv(true);
 }
 
-/* Kept out of line so the oops trace names it. */
+/* NULL when the opener and the reader have CAP_SYS_BOOT, else who lacks it. */
+static const char *roulette_unprivileged(const struct file *file)
+{
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_BOOT))
+		return "opened";
+	if (!capable(CAP_SYS_BOOT))
+		return "read";
+	return NULL;
+}
+
+/*
+ * What any member of the group can cause is rate-limited at debug level (in
+ * dmesg, not on the console); not pr_debug(): dynamic debug leaves it off.
+ */
+#define LOSS_LEVEL KERN_DEBUG
+
+/* A lost spin: the crash, or a SIGSEGV for anyone without the privilege. */
 static noinline void roulette_boom(const struct file *file)
 {
-	u32 v = spin_value(file), c = spin_chance(file);
-	int mode = FIELD_GET(SPIN_BOOM, (unsigned long)file->private_data);
+	unsigned long spin = file_spin(file);
+	int mode = spin_boom(spin);
+	const char *who = NULL;
 
-	if (mode != BOOM_SIGNAL &&
-	    !file_ns_capable(file, &init_user_ns, CAP_SYS_BOOT)) {
-		roulette_boom_unprivileged(v, c, mode);
-		return;
+	if (mode != BOOM_SIGNAL) {
+		who = roulette_unprivileged(file);
+		if (!who) {
+			roulette_crash(spin);
+			return;
+		}
 	}
-	switch (mode) {
-	case BOOM_SIGNAL:
-		/* A reader with group access could repeat this at will. */
-		pr_crit_ratelimited("Boom! sampled value is %u, which is < %u\n", v, c);
-		force_sig(SIGSEGV);
-		return;
-	case BOOM_PANIC:
-		pr_emerg("Boom! sampled value is %u, which is < %u\n", v, c);
-		panic("kernel-roulette: sampled value is %u, which is < %u\n", v, c);
-	default:
-		pr_emerg("Boom! sampled value is %u, which is < %u\n", v, c);
-		compat_oops();
-	}
+	printk_ratelimited(LOSS_LEVEL pr_fmt("Boom! sampled value is %u, which is < %u\n"),
+			   spin_value(spin), spin_chance(spin));
+	if (who)
+		printk_ratelimited(LOSS_LEVEL KBUILD_MODNAME
+				   ": %s (pid %d) %s without CAP_SYS_BOOT: SIGSEGV instead of boom mode %s\n",
+				   current->comm, task_pid_nr(current), who, boom_names[mode]);
+	roulette_sigsegv(false);
 }
 
 static int roulette_open(struct inode *inode, struct file *file)
 {
-	/* The device only reads; O_RDWR is allowed so write() can say so. */
+	/* Read only. O_RDWR is allowed: write() is the VFS's EINVAL. */
 	if ((file->f_flags & O_ACCMODE) == O_WRONLY)
 		return -EINVAL;
 
-	file->private_data = (void *)(FIELD_PREP(SPIN_VALUE, roulette_draw()) |
-				      FIELD_PREP(SPIN_CHANCE, READ_ONCE(chance)) |
-				      FIELD_PREP(SPIN_BOOM, READ_ONCE(boom)));
+	file->private_data = (void *)spin_pack(roulette_draw(),
+					       READ_ONCE(roulette_conf));
 	return 0;
 }
 
 /*
- * Settles a lost spin, for every read path: -EIO once its Boom! is dealt
- * (only reached for a SIGSEGV), 0 for a survivor.
+ * Settles a lost spin, for every read path, before anything is copied or
+ * allocated: 0 for a survivor, -EIO once a loser's Boom! is dealt.
  */
 static int roulette_settle(const struct file *file)
 {
-	if (!spin_lost(file))
+	if (!spin_lost(file_spin(file)))
 		return 0;
 	roulette_boom(file);
 	return -EIO;
-}
-
-/* A survivor's message (its length), or -EIO once a loser's Boom! is dealt. */
-static int roulette_outcome(const struct file *file, char *msg)
-{
-	int err = roulette_settle(file);
-
-	return err ? err : spin_message(file, msg);
-}
-
-/*
- * The whole message from offset 0, as cat and every first read() ask: one
- * user access window and no hardened-usercopy walk over the stack buffer,
- * whose bounds are known (BUILD_BUG_ON in roulette_init). Any other read
- * takes simple_read_from_buffer().
- */
-static ssize_t roulette_read_whole(char __user *buf, const char *msg, int len,
-				   loff_t *ppos)
-{
-	if (!user_access_begin(buf, len))
-		return -EFAULT;
-	unsafe_copy_to_user(buf, msg, len, efault);
-	user_access_end();
-	*ppos = len;
-	return len;
-efault:
-	user_access_end();
-	return -EFAULT;
 }
 
 static ssize_t roulette_read(struct file *file, char __user *buf, size_t count,
 			     loff_t *ppos)
 {
 	char msg[ROULETTE_MSG_MAX];
-	int len = roulette_outcome(file, msg);
+	int err = roulette_settle(file);
 
-	if (len < 0)
-		return len;
-	if (*ppos == 0 && count >= (size_t)len)
-		return roulette_read_whole(buf, msg, len, ppos);
-	return simple_read_from_buffer(buf, count, ppos, msg, len);
+	if (err)
+		return err;
+	return simple_read_from_buffer(buf, count, ppos, msg,
+				       spin_message(file_spin(file), msg));
 }
 
 /*
- * readv(2), preadv(2) and, through splice_read, splice(2) and sendfile(2):
- * the same bytes, offsets and outcomes as read(). read() keeps its own
- * path: it is the one every cat and the benchmark take, and it is faster.
+ * readv(2), preadv(2), io_uring, AIO and, through splice_read, splice(2)
+ * and sendfile(2): the same bytes, offsets and outcomes as read(). read()
+ * keeps its own path: it is the one every cat and the benchmark take.
  */
 static ssize_t roulette_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	char msg[ROULETTE_MSG_MAX];
-	int len = roulette_outcome(iocb->ki_filp, msg);
+	int err = roulette_settle(iocb->ki_filp);
 	loff_t pos = iocb->ki_pos;
 	size_t copied;
+	int len;
 
-	if (len < 0)
-		return len;
+	if (err)
+		return err;
+	len = spin_message(file_spin(iocb->ki_filp), msg);
 	if (pos < 0)
 		return -EINVAL;
 	if (pos >= len || !iov_iter_count(to))
@@ -309,9 +258,9 @@ static ssize_t roulette_read_iter(struct kiocb *iocb, struct iov_iter *to)
 }
 
 /*
- * splice(2), sendfile(2) (busybox cat uses it): a lost spin booms here,
- * before copy_splice_read() allocates the pages and the bio_vec array it
- * would hand to read_iter: an oops inside read_iter would leak them.
+ * splice(2), sendfile(2) (busybox cat uses it): a lost spin is settled
+ * here, before copy_splice_read() allocates the pages and the bio_vec
+ * array it would hand to read_iter.
  */
 static ssize_t roulette_splice_read(struct file *in, loff_t *ppos,
 				    struct pipe_inode_info *pipe, size_t len,
@@ -324,18 +273,13 @@ static ssize_t roulette_splice_read(struct file *in, loff_t *ppos,
 	return compat_splice_read(in, ppos, pipe, len, flags);
 }
 
-static ssize_t roulette_write(struct file *file, const char __user *buf,
-			      size_t count, loff_t *ppos)
-{
-	return -EINVAL;
-}
-
 /* Seeks stay inside the message, like a regular file of that size. */
 static loff_t roulette_llseek(struct file *file, loff_t offset, int whence)
 {
 	char msg[ROULETTE_MSG_MAX];
 
-	return fixed_size_llseek(file, offset, whence, spin_message(file, msg));
+	return fixed_size_llseek(file, offset, whence,
+				 spin_message(file_spin(file), msg));
 }
 
 static const struct file_operations roulette_fops = {
@@ -344,7 +288,6 @@ static const struct file_operations roulette_fops = {
 	.read = roulette_read,
 	.read_iter = roulette_read_iter,
 	.splice_read = roulette_splice_read,
-	.write = roulette_write,
 	.llseek = roulette_llseek,
 };
 
@@ -406,24 +349,18 @@ static int __init roulette_init(void)
 {
 	int ret;
 
-	/* The spin packs V, C, the mode and the message's digits in these widths. */
+	/* The spin and the word hold V, C, the mode and the message's digits. */
 	BUILD_BUG_ON(FIELD_MAX(SPIN_VALUE) < ROULETTE_SLOTS - 1 ||
-		     FIELD_MAX(SPIN_CHANCE) < ROULETTE_SLOTS);
-	BUILD_BUG_ON(FIELD_MAX(SPIN_BOOM) < ARRAY_SIZE(boom_names) - 1);
+		     CONF_UNDRAWN <= ROULETTE_SLOTS);
+	BUILD_BUG_ON(FIELD_MAX(CONF_BOOM) < ARRAY_SIZE(boom_names) - 1);
+	BUILD_BUG_ON(FIELD_MAX(SPIN_CONF) < (CONF_CHANCE | CONF_BOOM));
 	/* put_small() writes at most three digits */
-	BUILD_BUG_ON(FIELD_MAX(SPIN_VALUE) > 999 || FIELD_MAX(SPIN_CHANCE) > 999);
+	BUILD_BUG_ON(FIELD_MAX(SPIN_VALUE) > 999 || FIELD_MAX(CONF_CHANCE) > 999);
 	BUILD_BUG_ON(sizeof("Survived... sampled value is 999, which is >= 999\n") >
 		     ROULETTE_MSG_MAX);
 
-	/*
-	 * The parameter files exist before init runs: draw and go live under
-	 * the lock their writes take, so no write of -1 can slip in between.
-	 */
-	kernel_param_lock(THIS_MODULE);
-	if (chance < 0)
-		WRITE_ONCE(chance, roulette_draw());
-	WRITE_ONCE(roulette_live, true);
-	kernel_param_unlock(THIS_MODULE);
+	/* The parameter files exist before init runs (roulette_spin.h). */
+	roulette_conf_live();
 
 	ret = roulette_register();
 	if (ret) {
@@ -433,8 +370,9 @@ static int __init roulette_init(void)
 	/* Under the lock again: the lines name what a reader of the files sees. */
 	kernel_param_lock(THIS_MODULE);
 	pr_info("/dev/%s ready (char %u:%u), boom mode %s\n", ROULETTE_NAME,
-		MAJOR(roulette_devt), MINOR(roulette_devt), boom_names[boom]);
-	pr_info("Panic probability: %d/100\n", chance);
+		MAJOR(roulette_devt), MINOR(roulette_devt),
+		boom_names[conf_boom(roulette_conf)]);
+	pr_info("Panic probability: %u/100\n", conf_chance(roulette_conf));
 	kernel_param_unlock(THIS_MODULE);
 	pr_info("openers without CAP_SYS_BOOT lose with SIGSEGV whatever the boom mode\n");
 	return 0;

@@ -7,15 +7,15 @@
  * reports KTAP in the kernel log. Included at the end of roulette.c: it
  * tests that file's static functions.
  *
- * The setter cases write chance and boom for real and restore them.
+ * Every case works on local copies: a spin of its own making, a
+ * configuration word of its own behind a kernel_param of its own. None
+ * reads or writes the loaded module's live parameters.
  */
 #include <kunit/test.h>
 
-static void spin_set(struct file *file, u32 v, u32 c, int mode)
+static unsigned long spin_of(u32 v, u32 c, int mode)
 {
-	file->private_data = (void *)(FIELD_PREP(SPIN_VALUE, v) |
-				      FIELD_PREP(SPIN_CHANCE, c) |
-				      FIELD_PREP(SPIN_BOOM, mode));
+	return spin_pack(v, FIELD_PREP(CONF_CHANCE, c) | FIELD_PREP(CONF_BOOM, mode));
 }
 
 /*
@@ -25,16 +25,12 @@ static void spin_set(struct file *file, u32 v, u32 c, int mode)
 static void roulette_test_message(struct kunit *test)
 {
 	char got[ROULETTE_MSG_MAX], want[ROULETTE_MSG_MAX];
-	struct file *file;
 	u32 v, c;
 	int len;
 
-	file = kunit_kzalloc(test, sizeof(*file), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, file);
-	for (c = 0; c <= FIELD_MAX(SPIN_CHANCE); c++) {
+	for (c = 0; c <= FIELD_MAX(CONF_CHANCE); c++) {
 		for (v = 0; v <= FIELD_MAX(SPIN_VALUE); v++) {
-			spin_set(file, v, c, BOOM_OOPS);
-			len = spin_message(file, got);
+			len = spin_message(spin_of(v, c, BOOM_OOPS), got);
 			if (v < c) {
 				KUNIT_ASSERT_EQ_MSG(test, len, 0, "V=%u C=%u", v, c);
 				continue;
@@ -53,25 +49,19 @@ static void roulette_test_message(struct kunit *test)
 static void roulette_test_boundary(struct kunit *test)
 {
 	static const u32 chances[] = { 1, 2, 50, 99, 100 };
-	struct file *file;
 	unsigned int i;
-	u32 v;
+	u32 v, c;
 
-	file = kunit_kzalloc(test, sizeof(*file), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, file);
 	for (i = 0; i < ARRAY_SIZE(chances); i++) {
-		spin_set(file, chances[i] - 1, chances[i], BOOM_OOPS);
-		KUNIT_EXPECT_TRUE_MSG(test, spin_lost(file), "C=%u", chances[i]);
-		if (chances[i] < ROULETTE_SLOTS) {
-			spin_set(file, chances[i], chances[i], BOOM_OOPS);
-			KUNIT_EXPECT_FALSE_MSG(test, spin_lost(file), "C=%u", chances[i]);
-		}
+		c = chances[i];
+		KUNIT_EXPECT_TRUE_MSG(test, spin_lost(spin_of(c - 1, c, BOOM_OOPS)), "C=%u", c);
+		if (c < ROULETTE_SLOTS)
+			KUNIT_EXPECT_FALSE_MSG(test, spin_lost(spin_of(c, c, BOOM_OOPS)),
+					       "C=%u", c);
 	}
 	for (v = 0; v < ROULETTE_SLOTS; v++) {
-		spin_set(file, v, 0, BOOM_PANIC);
-		KUNIT_EXPECT_FALSE(test, spin_lost(file));
-		spin_set(file, v, ROULETTE_SLOTS, BOOM_PANIC);
-		KUNIT_EXPECT_TRUE(test, spin_lost(file));
+		KUNIT_EXPECT_FALSE(test, spin_lost(spin_of(v, 0, BOOM_PANIC)));
+		KUNIT_EXPECT_TRUE(test, spin_lost(spin_of(v, ROULETTE_SLOTS, BOOM_PANIC)));
 	}
 }
 
@@ -86,27 +76,34 @@ static void roulette_test_draw(struct kunit *test)
 
 struct setter_case {
 	const char *val;
-	int want;
+	u32 want;
 };
 
-/* Each bad string fails with EINVAL and leaves *var alone; each good one sets it. */
+/*
+ * Each bad string fails with EINVAL and leaves the local word alone; each
+ * good one sets @field to its value and leaves the rest of the word alone.
+ */
 static void setter_cases(struct kunit *test,
 			 int (*set)(const char *val, const struct kernel_param *kp),
-			 const int *var, const char * const *bad, size_t nbad,
+			 u32 field, const char * const *bad, size_t nbad,
 			 const struct setter_case *good, size_t ngood)
 {
+	u32 word = CONF_DEFAULT, before;
+	const struct kernel_param kp = { .arg = &word };
 	size_t i;
-	int before;
 
 	for (i = 0; i < nbad; i++) {
-		before = READ_ONCE(*var);
-		KUNIT_EXPECT_EQ_MSG(test, set(bad[i], NULL), -EINVAL, "'%s'", bad[i]);
-		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(*var), before, "'%s'", bad[i]);
+		before = word;
+		KUNIT_EXPECT_EQ_MSG(test, set(bad[i], &kp), -EINVAL, "'%s'", bad[i]);
+		KUNIT_EXPECT_EQ_MSG(test, word, before, "'%s'", bad[i]);
 	}
-	KUNIT_EXPECT_EQ(test, set(NULL, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, set(NULL, &kp), -EINVAL);
 	for (i = 0; i < ngood; i++) {
-		KUNIT_EXPECT_EQ_MSG(test, set(good[i].val, NULL), 0, "'%s'", good[i].val);
-		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(*var), good[i].want, "'%s'", good[i].val);
+		before = word;
+		KUNIT_EXPECT_EQ_MSG(test, set(good[i].val, &kp), 0, "'%s'", good[i].val);
+		KUNIT_EXPECT_EQ_MSG(test, (word & field) >> __ffs(field), good[i].want,
+				    "'%s'", good[i].val);
+		KUNIT_EXPECT_EQ_MSG(test, word & ~field, before & ~field, "'%s'", good[i].val);
 	}
 }
 
@@ -120,14 +117,14 @@ static void roulette_test_chance_set(struct kunit *test)
 	static const struct setter_case good[] = {
 		{ "0", 0 }, { "100", 100 }, { "+7", 7 }, { "42\n", 42 }, { "0099", 99 },
 	};
-	int saved = READ_ONCE(chance);
+	u32 word = CONF_DEFAULT;
+	const struct kernel_param kp = { .arg = &word };
 
-	setter_cases(test, chance_set, &chance, bad, ARRAY_SIZE(bad), good, ARRAY_SIZE(good));
+	setter_cases(test, chance_set, CONF_CHANCE, bad, ARRAY_SIZE(bad), good, ARRAY_SIZE(good));
 	/* The module is live: -1 draws a new chance in [0, 100). */
-	KUNIT_EXPECT_EQ(test, chance_set("-1", NULL), 0);
-	KUNIT_EXPECT_GE(test, READ_ONCE(chance), 0);
-	KUNIT_EXPECT_LT(test, READ_ONCE(chance), ROULETTE_SLOTS);
-	WRITE_ONCE(chance, saved);
+	KUNIT_EXPECT_EQ(test, chance_set("-1", &kp), 0);
+	KUNIT_EXPECT_LT(test, conf_chance(word), ROULETTE_SLOTS);
+	KUNIT_EXPECT_EQ(test, conf_boom(word), BOOM_OOPS);
 }
 
 static void roulette_test_boom_set(struct kunit *test)
@@ -139,18 +136,55 @@ static void roulette_test_boom_set(struct kunit *test)
 	static const struct setter_case good[] = {
 		{ "signal", BOOM_SIGNAL }, { "panic\n", BOOM_PANIC }, { "oops", BOOM_OOPS },
 	};
-	int saved = READ_ONCE(boom);
-	char buf[16], *page;
 
-	setter_cases(test, boom_set, &boom, bad, ARRAY_SIZE(bad), good, ARRAY_SIZE(good));
-	WRITE_ONCE(boom, saved);
+	setter_cases(test, boom_set, CONF_BOOM, bad, ARRAY_SIZE(bad), good, ARRAY_SIZE(good));
+}
 
-	/* boom_get() fills a sysfs page: sysfs_emit() wants one, page-aligned. */
+/*
+ * The configuration word: each setter publishes its field with the other
+ * kept, the getters show the word, a spin packs the word whole, and the
+ * live word of the loaded module is never touched.
+ */
+static void roulette_test_conf_word(struct kunit *test)
+{
+	u32 live = READ_ONCE(roulette_conf), word = CONF_DEFAULT;
+	const struct kernel_param kp = { .arg = &word };
+	char *page;
+	u32 c;
+	int mode;
+
+	/* boom_get() and chance_get() fill a sysfs page: sysfs_emit() wants one. */
 	page = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, page);
-	KUNIT_EXPECT_EQ(test, boom_get(page, NULL), (int)strlen(boom_names[saved]) + 1);
-	snprintf(buf, sizeof(buf), "%s\n", boom_names[saved]);
-	KUNIT_EXPECT_STREQ(test, page, buf);
+	KUNIT_EXPECT_EQ(test, chance_get(page, &kp), 3);
+	KUNIT_EXPECT_STREQ(test, page, "-1\n");
+	KUNIT_EXPECT_EQ(test, boom_get(page, &kp), 5);
+	KUNIT_EXPECT_STREQ(test, page, "oops\n");
+
+	KUNIT_EXPECT_EQ(test, chance_set("100", &kp), 0);
+	KUNIT_EXPECT_EQ(test, boom_set("signal", &kp), 0);
+	KUNIT_EXPECT_EQ(test, word,
+			FIELD_PREP(CONF_CHANCE, 100) | FIELD_PREP(CONF_BOOM, BOOM_SIGNAL));
+	KUNIT_EXPECT_EQ(test, chance_set("0", &kp), 0);
+	KUNIT_EXPECT_EQ(test, word, FIELD_PREP(CONF_BOOM, BOOM_SIGNAL));
+	KUNIT_EXPECT_EQ(test, boom_set("panic", &kp), 0);
+	KUNIT_EXPECT_EQ(test, word, FIELD_PREP(CONF_BOOM, BOOM_PANIC));
+	KUNIT_EXPECT_EQ(test, chance_get(page, &kp), 2);
+	KUNIT_EXPECT_STREQ(test, page, "0\n");
+	KUNIT_EXPECT_EQ(test, boom_get(page, &kp), 6);
+	KUNIT_EXPECT_STREQ(test, page, "panic\n");
+
+	/* Every word a setter can publish comes back whole from a spin. */
+	for (c = 0; c <= ROULETTE_SLOTS; c++) {
+		for (mode = 0; mode < (int)ARRAY_SIZE(boom_names); mode++) {
+			word = FIELD_PREP(CONF_CHANCE, c) | FIELD_PREP(CONF_BOOM, mode);
+			KUNIT_ASSERT_EQ(test, spin_chance(spin_pack(ROULETTE_SLOTS - 1, word)), c);
+			KUNIT_ASSERT_EQ(test, spin_boom(spin_pack(0, word)), mode);
+			KUNIT_ASSERT_EQ(test, spin_value(spin_pack(ROULETTE_SLOTS - 1, word)),
+					ROULETTE_SLOTS - 1);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, READ_ONCE(roulette_conf), live);
 }
 
 static struct kunit_case roulette_test_cases[] = {
@@ -159,6 +193,7 @@ static struct kunit_case roulette_test_cases[] = {
 	KUNIT_CASE(roulette_test_draw),
 	KUNIT_CASE(roulette_test_chance_set),
 	KUNIT_CASE(roulette_test_boom_set),
+	KUNIT_CASE(roulette_test_conf_word),
 	{}
 };
 

@@ -55,10 +55,14 @@ mtime() { stat -c %Y "$1"; }
 # dump_names_culprit TAG IMG BOOM: the dump kdump-tools saved in the
 # disk's /var/crash/STAMP/ (read with debugfs) names roulette: the Boom!
 # line, then the panic (boom=panic) or the oops, and a trace through
-# roulette_boom and roulette_read; the vmcore reads back with the system's
-# makedumpfile; the task that died (cat) ran KREL.
+# roulette_boom and roulette_read (a panic, in the reader: cat) or through
+# roulette_crash_now and roulette_crash_fn (an oops, in the driver's own
+# thread, roulette-boom: it holds nothing); the vmcore reads back with the
+# system's makedumpfile; the task that died ran KREL.
 dump_names_culprit() {
 	local tag=$1 img=$2 boom=$3 k=$4 out=${2%.img}-crash dm core v
+	local comm=cat fn1=roulette_boom fn2=roulette_read
+	[ "$boom" = panic ] || { comm=roulette-boom fn1=roulette_crash_now fn2=roulette_crash_fn; }
 	rm -rf "$out" && mkdir -p "$out"
 	# The capture kernel syncs and reboots without unmounting: the dump's
 	# inode may still be in the journal only (a 0-byte file at its home,
@@ -87,11 +91,11 @@ dump_names_culprit() {
 			"last line: $(tail -n 1 "$dm")" grep -q 'Modules linked in: roulette' <(tail -n 1 "$dm")
 	fi
 	expect_as "$tag" "dump's dmesg: the task that died ran the booted kernel (CPU: ... Comm: cat ... KREL #N)" \
-		"$(grep -a -m 1 'Comm: cat' "$dm")" grep -qF " $k #" <(grep -a 'Comm: cat' "$dm")
+		"$(grep -a -m 1 "Comm: $comm" "$dm")" grep -qF " $k #" <(grep -a "Comm: $comm" "$dm")
 	# an oops names the function that died on its RIP line, a panic in its call trace
 	expect_as "$tag" "dump's dmesg: the trace names roulette_boom and roulette_read" "not in $dm" \
-		grep_all "$dm" '[ :]roulette_boom[.a-z0-9]*\+0x[0-9a-f]+/0x[0-9a-f]+ \[roulette\]' \
-		' roulette_read[.a-z0-9]*\+0x[0-9a-f]+/0x[0-9a-f]+ \[roulette\]'
+		grep_all "$dm" "[ :]${fn1}[.a-z0-9]*\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[roulette\\]" \
+		" ${fn2}[.a-z0-9]*\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[roulette\\]"
 	cp "$core" "$ROOT/tmp/dump"
 	expect_as "$tag" "the vmcore reads back: makedumpfile -R, then --dump-dmesg has the Boom! line" "see $ROOT_LOG" \
 		R sh -c "makedumpfile -R /tmp/vmcore </tmp/dump && makedumpfile --dump-dmesg /tmp/vmcore /tmp/vmcore.dmesg &&

@@ -35,6 +35,8 @@ expect_eq "SEEK_CUR 0 at start" "offset=0" "$(/bin/devio seek "$DEV" cur 0 | hea
 expect_eq "seek past the end is EINVAL" "error EINVAL" "$(/bin/devio seek "$DEV" set 100)"
 expect_eq "seek before the start is EINVAL" "error EINVAL" "$(/bin/devio seek "$DEV" set -1)"
 expect_eq "write is EINVAL" "error EINVAL" "$(/bin/devio write "$DEV")"
+# No write method: the VFS answers, EBADF before EINVAL for a read-only descriptor.
+expect_eq "write on an O_RDONLY descriptor is EBADF" "error EBADF" "$(/bin/devio write "$DEV" ro)"
 expect_eq "O_WRONLY open is EINVAL" "error EINVAL" "$(/bin/devio open "$DEV" w)"
 expect_eq "O_RDWR open is allowed" ok "$(/bin/devio open "$DEV" rw)"
 expect_eq "the module is not held after all that" 0 "$(awk '$1 == "roulette" { print $3 }' /proc/modules)"

@@ -11,7 +11,7 @@
  *   devio mmap PATH                mmap(2) one page
  *   devio ioctl PATH CMD           ioctl(2) with a numeric command
  *   devio open PATH r|w|rw         open only
- *   devio write PATH               open O_RDWR and write one byte
+ *   devio write PATH [ro]          open O_RDWR (O_RDONLY: ro) and write one byte
  *   devio put PATH STRING          write STRING (no newline) in one write(2),
  *                                  as a sysfs store sees it
  *   devio spin PATH N              N forked open+read; "read: MESSAGE" per survivor,
@@ -189,8 +189,8 @@ int main(int argc, char **argv)
 		puts("ok");
 		return 0;
 	}
-	if (!strcmp(op, "write") && argc == 3) {
-		fd = open_dev(path, O_RDWR);
+	if (!strcmp(op, "write") && (argc == 3 || (argc == 4 && !strcmp(argv[3], "ro")))) {
+		fd = open_dev(path, argc == 4 ? O_RDONLY : O_RDWR);
 		if (write(fd, "x", 1) < 0)
 			return fail();
 		puts("ok");
