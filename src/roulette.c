@@ -9,15 +9,11 @@
  * never in open(): a file that dies in open() is not yet in the task's
  * file table, so its module reference would never be dropped.
  *
- * A plain cdev rather than a misc device: misc_open() takes the global
- * misc_mtx on every open of every misc device, which stopped concurrent
- * openers from scaling (bench/results.md, figure 2). chrdev_open() calls
- * roulette_open() directly, as it calls /dev/zero's open.
- *
- * The whole outcome (V and the configuration word: C and the boom mode,
- * roulette_spin.h) is decided at open and packed into file->private_data,
- * so the hot path allocates nothing and takes no lock, and a later sysfs
- * write cannot turn an open file into a panic.
+ * A plain cdev, not a misc device: misc_open()'s global mutex stopped
+ * concurrent openers from scaling (bench/results.md, figure 2). The whole
+ * outcome (V, C and the boom mode: roulette_spin.h) is decided at open and
+ * packed into file->private_data: the hot path allocates nothing and takes
+ * no lock, and a later sysfs write cannot turn an open file into a panic.
  *
  * Who may crash: only a reader with CAP_SYS_BOOT (the privilege of
  * reboot(2)) of a file opened with CAP_SYS_BOOT (file->f_cred). Anyone
@@ -35,13 +31,9 @@
  * kernel thread of its own, which holds nothing, while the reader waits
  * for it; the reader then dies of SIGSEGV on its way out. A panic needs
  * nothing released (roulette_crash()).
- * task_work_add(current, ..., TWA_RESUME) would run the oops in the
- * reader on its way out (exported with TWA_RESUME on every kernel from
- * 5.10 to 7.3), but an oops inside task_work_run() loses the rest of the
- * batch it took (another file's final fput, an io_uring completion: a
- * leaked file, a ring whose exit hangs), and io_uring's workers run task
- * work where an oops leaves io-wq's state held: a thread of our own holds
- * nothing, whoever reads.
+ * Not task_work_add(TWA_RESUME) (exported on 5.10 to 7.3): an oops in
+ * task_work_run() loses the rest of its batch (another file's final fput,
+ * an io_uring completion) and io-wq runs task work with its state held.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -218,16 +210,39 @@ static int roulette_settle(const struct file *file)
 	return -EIO;
 }
 
+/*
+ * The whole message from offset 0 (cat's and every first read) in one
+ * user-access window: with simple_read_from_buffer() pread ran at 0.78-0.80x
+ * /dev/zero against 0.90-0.97x so (bench/results-readpath.md and
+ * results-devices.md), over the 2 % the safer copy may cost. BUILD_BUG_ON
+ * in init bounds msg.
+ */
+static ssize_t roulette_read_whole(char __user *buf, const char *msg, int len,
+				   loff_t *ppos)
+{
+	if (!user_access_begin(buf, len))
+		return -EFAULT;
+	unsafe_copy_to_user(buf, msg, len, efault);
+	user_access_end();
+	*ppos = len;
+	return len;
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
 static ssize_t roulette_read(struct file *file, char __user *buf, size_t count,
 			     loff_t *ppos)
 {
 	char msg[ROULETTE_MSG_MAX];
-	int err = roulette_settle(file);
+	int len, err = roulette_settle(file);
 
 	if (err)
 		return err;
-	return simple_read_from_buffer(buf, count, ppos, msg,
-				       spin_message(file_spin(file), msg));
+	len = spin_message(file_spin(file), msg);
+	if (*ppos == 0 && count >= (size_t)len)
+		return roulette_read_whole(buf, msg, len, ppos);
+	return simple_read_from_buffer(buf, count, ppos, msg, len);
 }
 
 /*
