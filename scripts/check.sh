@@ -63,6 +63,28 @@ for t in "${ROWS[@]}"; do
 	result "[$t] W=1 + sparse build" "$work/findings.log" "release ${KREL_OF[$t]}"
 done
 
+# dkms.conf's BUILD_EXCLUSIVE_KERNEL_MIN and _MAX are the oldest and the
+# newest series of the table, and hold every row (ROULETTE_KERNELS: the
+# rows run lie within them): a kernel of a newer
+# series fails here until it is proven (a row) and MAX raised.
+series() { sed -E 's/^([0-9]+\.[0-9]+).*/\1/' <<<"$1"; }
+dkms_setting() { sed -n "s/^$1=\"\([^\"]*\)\".*/\1/p" "$ROULETTE_TOP/dkms.conf"; }
+min=$(series "$(dkms_setting BUILD_EXCLUSIVE_KERNEL_MIN)") max=$(series "$(dkms_setting BUILD_EXCLUSIVE_KERNEL_MAX)")
+low='' high=''
+: >"$work/range.log"
+for t in "${ROWS[@]}"; do
+	k=$(series "${KREL_OF[$t]}")
+	{ [ -z "$low" ] || dpkg --compare-versions "$k" lt "$low"; } && low=$k
+	{ [ -z "$high" ] || dpkg --compare-versions "$k" gt "$high"; } && high=$k
+done
+# a subset of the rows (ROULETTE_KERNELS) lies within the range
+if [ -n "${ROULETTE_KERNELS:-}" ]; then
+	dpkg --compare-versions "$low" ge "$min" && dpkg --compare-versions "$high" le "$max"
+else
+	[ "$min" = "$low" ] && [ "$max" = "$high" ]
+fi || echo "dkms.conf says $min..$max, the table's kernels are $low..$high" >"$work/range.log"
+result "dkms.conf's kernel range is the table's (BUILD_EXCLUSIVE_KERNEL_MIN, _MAX)" "$work/range.log" "$min..$max"
+
 # Static helpers for the guest: warnings are errors there too.
 for c in "$ROULETTE_TOP"/tests/tools/*.c; do
 	gcc -static -O2 -Wall -Wextra -Werror -o /dev/null "$c" >"$work/cc.log" 2>&1 || true
