@@ -101,7 +101,7 @@ apt_fresh() {
 # (diagnostics as "# TEXT" lines under a check), STAGE.jsonl beside it, and
 # on closing STAGE.ktap (KTAP version 1) and the line "N passed, N failed"
 # (", N skipped" when anything was). scripts/verdict.py writes them all.
-VERDICT=(/usr/bin/python3 "$ROULETTE_TOP/scripts/verdict.py")
+VERDICT=(/usr/bin/python3 -B "$ROULETTE_TOP/scripts/verdict.py")
 
 # results_open STAGE|FILE.txt: out/results/STAGE.txt, or FILE.txt (a part
 # of a stage run side by side, merged into it by results_merge).
