@@ -61,9 +61,10 @@ class Check:
 
     @staticmethod
     def parse(status, text, detail=None):
-        """A check from "[TAG] FILE: NAME" (detail given apart) or, with no
-        detail given, "[TAG] FILE: NAME: DETAIL" split at its first ': '
-        after the file (the form older callers of record use)."""
+        """A check from "[TAG] FILE: NAME" (TAG and FILE optional) and its
+        diagnostics DETAIL, always given apart: NAME is the rest of TEXT,
+        whatever the status, so that a check's name never changes when it
+        fails."""
         tag = ''
         m = TAG.match(text)
         if m:
@@ -74,11 +75,7 @@ class Check:
             file, text = head, rest
         elif FILE_NAME.match(text) and '/' in text:
             file, text = text, ''
-        diag = list(detail or [])
-        if detail is None and status != 'PASS' and ': ' in text:
-            text, d = text.split(': ', 1)
-            diag = [d]
-        return Check(status, tag, file, text, [d for d in diag if d])
+        return Check(status, tag, file, text, [d for d in detail or [] if d])
 
 
 class Results:

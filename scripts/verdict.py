@@ -120,7 +120,7 @@ def cmd_record(args):
     if status not in ('PASS', 'FAIL', 'SKIP'):
         print('verdict.py record: no status %s' % status, file=sys.stderr)
         return 2
-    Results(txt).add(Check.parse(status, text, args[3:] if len(args) > 3 else None))
+    Results(txt).add(Check.parse(status, text, args[3:]))
     return 0
 
 

@@ -117,9 +117,12 @@ class KernelLogs(unittest.TestCase):
 
 class Records(unittest.TestCase):
     def test_parse(self):
-        c = results.Check.parse('FAIL', '[6.12-cloud-sig] guest/sig-enforce: load: expected x, got y')
+        c = results.Check.parse('FAIL', '[6.12-cloud-sig] guest/sig-enforce: load', ['expected x, got y'])
         self.assertEqual((c.tag, c.file, c.name, c.diag),
                          ('6.12-cloud-sig', 'guest/sig-enforce', 'load', ['expected x, got y']))
+        # no detail given: the whole text is the name, as it would be passing
+        c = results.Check.parse('FAIL', '[systest] lintian --pedantic clean: roulette_N_amd64.changes')
+        self.assertEqual((c.tag, c.name, c.diag), ('systest', 'lintian --pedantic clean: roulette_N_amd64.changes', []))
         c = results.Check.parse('SKIP', '[t-panic] guest/panic', ['ROULETTE_NO_PANIC=1'])
         self.assertEqual((c.file, c.name), ('guest/panic', ''))
         c = results.Check.parse('PASS', '[t] console: no report')
