@@ -146,7 +146,7 @@ GUEST_SLOTS_MAX=$(positive_setting ROULETTE_SYSTEST_BOOTS 4) || exit
 : >"$WORK/build.log"
 results_open systest
 host_install systest ||
-	{ record FAIL "[$TARGET] host tools: apt-get install failed" && the_end; }
+	{ record FAIL "[$TARGET] host tools" "apt-get install failed" && the_end; }
 step build_packages || the_end
 step lint_packages
 step find_in_repositories

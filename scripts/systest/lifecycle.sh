@@ -33,8 +33,8 @@ restore_base_system() {
 	for r in "${@:2}"; do up+=("$(kernel_packages "$suite" "$r")"); done
 	base=$(ROOT_ARCH=${ARCH_OF[$1]} ROOT_RECOMMENDS=$(default_system && echo 1) root_base_tarball "$suite" "$key" \
 		"systemd-sysv,udev,kmod,initramfs-tools,man-db,curl,$(kernel_packages "$suite" "$1" | tr ' ' ,)" \
-		"${up[@]}") || { record FAIL "[$TARGET] base rootfs: mmdebstrap failed"; return 1; }
-	root_unpack "$ROOT" "$base" || { record FAIL "[$TARGET] base rootfs: cannot unpack $base"; return 1; }
+		"${up[@]}") || { record FAIL "[$TARGET] base rootfs" "mmdebstrap failed"; return 1; }
+	root_unpack "$ROOT" "$base" || { record FAIL "[$TARGET] base rootfs" "cannot unpack $base"; return 1; }
 	# make repo's, N+1's and the test-only releases' (each absent when its
 	# step was skipped: ROULETTE_SYSTEST_SKIP)
 	mkdir -p "$ROOT/srv/roulette" && cp -r "$ROULETTE_OUT/repo" "$ROOT/srv/roulette/"
@@ -146,7 +146,7 @@ system_disk() {
 	cp "$ROULETTE_TOP/tests/systest/roulette-systest.service" "$ROOT/etc/systemd/system/"
 	rm -f "$img"
 	mke2fs -q -F -t ext4 -d "$ROOT" "$img" 4G >>"$ROOT_LOG" 2>&1 ||
-		record FAIL "[$TARGET] guest disk image: mke2fs -d failed"
+		record FAIL "[$TARGET] guest disk image" "mke2fs -d failed"
 	# The test's own files leave the rootfs again: the purge looks at /etc.
 	rm -rf "$ROOT/tests" "$ROOT/etc/systemd/system/roulette-systest.service"
 	[ -s "$img" ]
@@ -165,7 +165,7 @@ boot_each_kernel() {
 	for r in "$@"; do
 		tag=${r%%=*} r=${r#*=}
 		k=$(krel "$r")
-		guest_arch "$r" || { record FAIL "[$tag] boot: no QEMU for ${ARCH_OF[$r]}"; continue; }
+		guest_arch "$r" || { record FAIL "[$tag] boot" "no QEMU for ${ARCH_OF[$r]}"; continue; }
 		GUEST_KIND=system guest_start "$tag" "$WORK/boot" "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
 			"root=/dev/vda rw systemd.unit=roulette-systest.service suites=systest systest.kernel=$k systest.version=$VERSION systest.signer=$signer" \
 			-drive "file=$WORK/disk.img,format=raw,if=virtio" -snapshot

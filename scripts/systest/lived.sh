@@ -56,7 +56,7 @@ lived_install() {
 		expect_host "README.md has the block '$b' (<!-- systest: $b -->)" "empty" \
 			test -s "$ROOT/srv/roulette/readme/$b.sh" || return
 	done
-	guest_arch "$row" || { record FAIL "[$TARGET] lived install: no QEMU for ${ARCH_OF[$row]}"; return 1; }
+	guest_arch "$row" || { record FAIL "[$TARGET] lived install: QEMU for the architecture" "no QEMU for ${ARCH_OF[$row]}"; return 1; }
 	cp "$GUEST_BUSYBOX" "$ROOT/srv/roulette/busybox" || return
 	# the user answers apt's "Do you want to continue?" with yes
 	echo 'APT::Get::Assume-Yes "true";' >"$ROOT/etc/apt/apt.conf.d/90roulette-lived" || return

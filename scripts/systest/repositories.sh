@@ -7,7 +7,7 @@
 # build_packages: version N of the tree as make repo builds and publishes it.
 build_packages() {
 	VERSION=$(pkg_version) ||
-		{ record FAIL "[$TARGET] version check: scripts/check-version.sh failed"; return 1; }
+		{ record FAIL "[$TARGET] version N agrees in version.h, debian/changelog, spec, dkms.conf" "scripts/check-version.sh failed"; return 1; }
 	record PASS "[$TARGET] version N agrees in version.h, debian/changelog, spec, dkms.conf"
 	NEXT=$(echo "$VERSION" | awk -F. -v OFS=. '{ $NF = $NF + 1; print }')
 	note "version N is $VERSION, N+1 $NEXT"
@@ -24,12 +24,14 @@ lint_packages() {
 	if pkg_lint_deb "$d" "$VERSION"; then
 		record PASS "[$TARGET] lintian --pedantic clean: roulette_N_amd64.changes (.dsc, .deb)"
 	else
-		record FAIL "[$TARGET] lintian --pedantic clean: $(cat "$d/lintian.txt" "$d/lintian.err" | head -n 5 | tr '\n' ' ')"
+		record FAIL "[$TARGET] lintian --pedantic clean: roulette_N_amd64.changes (.dsc, .deb)" \
+			"$(cat "$d/lintian.txt" "$d/lintian.err" | head -n 5 | tr '\n' ' ')"
 	fi
 	if pkg_lint_rpm "$r"; then
 		record PASS "[$TARGET] rpmlint clean: roulette-dkms-N-1 (.noarch.rpm, .src.rpm, spec)"
 	else
-		record FAIL "[$TARGET] rpmlint clean: $(tail -n 5 "$r/rpmlint.txt" | tr '\n' ' ')"
+		record FAIL "[$TARGET] rpmlint clean: roulette-dkms-N-1 (.noarch.rpm, .src.rpm, spec)" \
+			"$(tail -n 5 "$r/rpmlint.txt" | tr '\n' ' ')"
 	fi
 }
 
