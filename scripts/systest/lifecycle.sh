@@ -30,7 +30,9 @@ restore_base_system() {
 	! default_system || key=default
 	shift
 	for r in "$@"; do key+=-${KREL_OF[$r]}; done
-	for r in "${@:2}"; do up+=("$(kernel_packages "$suite" "$r")"); done
+	# each upgrade resolved with dkms's build tools installed, as it runs
+	# (-t SUITE-backports may upgrade one of them: linux-libc-dev)
+	for r in "${@:2}"; do up+=("dkms adduser $(kernel_packages "$suite" "$r")"); done
 	base=$(ROOT_ARCH=${ARCH_OF[$1]} ROOT_RECOMMENDS=$(default_system && echo 1) root_base_tarball "$suite" "$key" \
 		"systemd-sysv,udev,kmod,initramfs-tools,man-db,curl,$(kernel_packages "$suite" "$1" | tr ' ' ,)" \
 		"${up[@]}") || { record FAIL "[$TARGET] base rootfs" "mmdebstrap failed"; return 1; }

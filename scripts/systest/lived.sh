@@ -48,6 +48,7 @@ lived_install() {
 		args+=" lived.image=$(IFS=,; echo "${words[*]:0:${#words[@]}-1}")"
 		args+=" lived.headers=$(IFS=,; echo "${pre[*]}${pre[*]:+,}${words[-1]}")"
 	fi
+	suites+=,lived/30-headers.sh
 	expect_host "before the install: no headers for the running kernel (apt purge linux-headers-*)" \
 		"apt-get failed" apt_get purge "linux-headers-$k" "${META_OF[$row]/linux-image-/linux-headers-}" || return
 	mkdir -p "$ROOT/srv/roulette/readme" || return
@@ -58,8 +59,11 @@ lived_install() {
 	done
 	guest_arch "$row" || { record FAIL "[$TARGET] lived install: QEMU for the architecture" "no QEMU for ${ARCH_OF[$row]}"; return 1; }
 	cp "$GUEST_BUSYBOX" "$ROOT/srv/roulette/busybox" || return
-	# the user answers apt's "Do you want to continue?" with yes
-	echo 'APT::Get::Assume-Yes "true";' >"$ROOT/etc/apt/apt.conf.d/90roulette-lived" || return
+	# The user answers apt's "Do you want to continue?" with yes; Debian's
+	# mirror is unreachable from the guest: apt fails it at once, without
+	# its retries' growing pauses (20 s an apt update)
+	printf '%s\n' 'APT::Get::Assume-Yes "true";' 'Acquire::Retries "0";' \
+		>"$ROOT/etc/apt/apt.conf.d/90roulette-lived" || return
 	system_disk "$img" || return
 	# cache=unsafe: dpkg's fsyncs cost nothing (the disk is a test's, thrown
 	# away if QEMU dies); what the guest sees is unchanged

@@ -1,11 +1,12 @@
 #!/bin/sh
 # A genuine build failure, planted: the test-only release N~fail, whose
-# Kbuild stops on any 6.12 kernel, builds for the running 6.1 and is
-# installed; then the next kernel (6.12), the image first and its headers
-# later, as a minimal system's admin does. What the user gets is recorded
-# and checked: DKMS's build error in apt's output, and what apt and dpkg
-# are left with. Then the recovery README's troubleshooting gives: upgrade
-# the package to a release that builds (N), then dpkg --configure -a.
+# Kbuild stops on any 6.12 kernel, replaces N (the running kernel's headers
+# are still missing: nothing is built); then the next kernel (6.12), the
+# image first and its headers later, as a minimal system's admin does.
+# What the user gets is recorded and checked: DKMS's build error in apt's
+# output, and what apt and dpkg are left with. The recovery README's
+# troubleshooting gives (upgrade the package to a release that builds, N,
+# then dpkg --configure -a) is taken by 30-headers.sh.
 # shellcheck source=../lib.sh
 . /tests/lib.sh
 # shellcheck source=lib-lived.sh
@@ -18,7 +19,8 @@ headers=$(cmdline_arg lived.headers | tr , ' ')	# [-t SUITE] HEADERS
 planted_repository
 expect_eq "N~fail (its Kbuild stops on 6.12) replaces N: apt exits 0" 0 \
 	"$(at_shell fail-install apt-get install -y --allow-downgrades "roulette-dkms=$P")"
-check "N~fail installed for the running kernel (dkms status)" dkms_has "$P" "$K"
+expect_eq "N~fail is the version dkms holds" "$P" \
+	"$(dkms status -m roulette 2>&1 | sed -n 's#^roulette/\([^,:]*\)[,:].*#\1#p' | sort -u)"
 # shellcheck disable=SC2086 # apt's words
 expect_eq "the next kernel's image, no headers yet: apt exits 0" 0 "$(at_shell fail-image apt-get install -y $image)"
 note "the next kernel: $K2"
@@ -29,12 +31,5 @@ expect_eq "a build that fails: the user sees DKMS's build error for the kernel" 
 	"$(said fail-headers | grep -c "Bad return status for module build on kernel: $K2")"
 expect_eq "a build that fails: no module of ours for that kernel" "" \
 	"$(find "/lib/modules/$K2/updates" -name '*.ko*' 2>/dev/null)"
-expect_eq "the running kernel keeps its modules: modprobe hello" 0 "$(at_shell fail-hello modprobe hello)"
-rmmod hello 2>/dev/null
-expect_eq "recovery: apt install roulette-dkms (N, which builds) exits 0" 0 \
-	"$(at_shell fail-upgrade apt-get install -y roulette-dkms)"
-expect_eq "recovery: dpkg --configure -a exits 0" 0 "$(at_shell fail-configure dpkg --configure -a)"
-expect_eq "recovery: dpkg --audit finds nothing half-configured" "" "$(dpkg --audit 2>&1)"
-check "recovery: N installed for the next kernel (dkms status)" dkms_has "$V" "$K2"
 rm -f /etc/apt/sources.list.d/roulette-planted.sources
 finish
