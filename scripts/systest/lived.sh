@@ -64,6 +64,10 @@ lived_install() {
 	# its retries' growing pauses (20 s an apt update)
 	printf '%s\n' 'APT::Get::Assume-Yes "true";' 'Acquire::Retries "0";' \
 		>"$ROOT/etc/apt/apt.conf.d/90roulette-lived" || return
+	# The next kernel's initramfs is built in the guest, under TCG: with
+	# what this system boots from (MODULES=dep: virtio, ext4), not Debian's
+	# default MODULES=most; the boots are this machine's
+	printf '%s\n' MODULES=dep >"$ROOT/etc/initramfs-tools/conf.d/roulette-lived" || return
 	system_disk "$img" || return
 	# cache=unsafe: dpkg's fsyncs cost nothing (the disk is a test's, thrown
 	# away if QEMU dies); what the guest sees is unchanged
@@ -96,5 +100,6 @@ lived_root() {
 	rm -rf "$ROOT/lost+found" "$ROOT/srv/http" "$ROOT/srv/roulette/readme" "$ROOT/srv/roulette/busybox" \
 		"$ROOT/var/log/roulette-lived" "$ROOT/etc/apt/keyrings/roulette-dkms.gpg" \
 		"$ROOT/etc/apt/apt.conf.d/90roulette-lived" "$ROOT/srv/roulette/planted" \
+		"$ROOT/etc/initramfs-tools/conf.d/roulette-lived" \
 		"$ROOT/etc/apt/sources.list.d/roulette-dkms.sources"
 }
