@@ -51,7 +51,7 @@ harness-test:
 
 # The manifest (tests/checks/STAGE.txt) from the last full run's results.
 checks:
-	/usr/bin/python3 -B scripts/verdict.py checks $${ROULETTE_OUT:-out}/results check test systest
+	/usr/bin/python3 -B scripts/verdict.py checks $${ROULETTE_OUT:-out}/results $${ROULETTE_STAGES:-check test systest}
 
 demo:
 	scripts/demo.sh
