@@ -54,28 +54,23 @@ def generate(checks):
     step's own check; "the life ran to its end", recorded by the stage
     between the lives' results, belongs to none); an empty set for a name
     recorded outside any step at least once, or a step's own check."""
-    names, pending = {}, []
+    names, outside, pending = {}, set(), []
     for c in checks:
+        if c.tag == 'manifest':
+            continue
         step = step_of(c)
-        if step:
+        if step or c.name == 'the life ran to its end':
             for p in pending:
-                names.setdefault(p, set()).add(step)
+                if step:
+                    names.setdefault(p, set()).add(step)
+                else:
+                    outside.add(p)
             pending = []
-            names[c.title()] = None
-        elif c.name == 'the life ran to its end' or c.tag == 'manifest':
-            for p in pending:
-                names[p] = None
-            pending = []
-            if c.tag != 'manifest':
-                names[c.title()] = None
+            outside.add(c.title())
         else:
             pending.append(c.title())
-    for p in pending:
-        names[p] = None
-    out = {}
-    for n, steps in names.items():
-        out[n] = set() if steps is None or n in out and not out[n] else steps
-    return out
+    outside.update(pending)
+    return {n: set() if n in outside else names[n] for n in outside | set(names)}
 
 
 def write_manifest(path, stage, names):
