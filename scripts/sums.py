@@ -10,6 +10,8 @@ from ktap import ktap_document
 import manifest
 from results import UNAVAILABLE, Check, Results, closing_line, counts, write
 
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 def close(txt, listed=None, table=None):
     """STAGE.ktap beside TXT and the closing line; 0 when nothing failed
@@ -22,7 +24,7 @@ def close(txt, listed=None, table=None):
     if listed:
         for c in manifest.judge(out.checks(), manifest.read_manifest(listed),
                                 manifest.kernel_rows(table), manifest.selected_rows(),
-                                os.path.relpath(listed)):
+                                os.path.relpath(listed, TOP)):
             out.add(c)
     checks = out.checks()
     write(os.path.splitext(txt)[0] + '.ktap', ktap_document([(stage, checks)]))
