@@ -155,5 +155,28 @@ class CommandLine(unittest.TestCase):
             self.assertIn('no failure', p.stderr)
 
 
+class Committed(unittest.TestCase):
+    """tests/checks/STAGE.txt: one name a line, once; steps as TARGET/FUNCTION;
+    every row of tests/kernels.conf that runs the stage has names in it (a
+    row added without make checks fails here)."""
+
+    def test_manifests(self):
+        table = os.path.join(TOP, 'tests', 'kernels.conf')
+        rows = [l.split() for l in manifest.lines_of(table) if l.strip() and not l.startswith('#')]
+        for stage in ('check', 'test', 'systest'):
+            path = os.path.join(TOP, 'tests', 'checks', stage + '.txt')
+            with self.subTest(stage=stage):
+                self.assertTrue(os.path.exists(path), path)
+                names = [l.partition('\t')[0] for l in manifest.lines_of(path) if l and not l.startswith('# ')]
+                self.assertEqual(len(names), len(set(names)), 'a name twice in %s' % path)
+                for steps in manifest.read_manifest(path).values():
+                    for s in steps:
+                        self.assertRegex(s, r'^[^/\s]+/[a-z_]+$')
+                tags = {manifest.row_of(Check.parse('PASS', n).tag, [r[0] for r in rows]) for n in names}
+                for r in rows:
+                    if stage in r[5].split(','):
+                        self.assertIn(r[0], tags, '%s runs row %s: make checks' % (path, r[0]))
+
+
 if __name__ == '__main__':
     unittest.main()
