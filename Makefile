@@ -11,7 +11,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 SRC := $(CURDIR)/src
 
 .PHONY: all modules clean check test test-all demo deb rpm repo systest \
-	test-debug stress bench qa help harness-test
+	test-debug stress bench qa help harness-test checks
 
 all: modules
 
@@ -28,6 +28,7 @@ clean:
 help:
 	@echo 'make [KVER=release | KDIR=dir]  build hello.ko mymod.ko roulette.ko'
 	@echo 'make check      checkpatch, sparse + W=1 builds for every Debian flavour, shellcheck'
+	@echo 'make checks     tests/checks/: the manifest of every check, from the last full run (out/results)'
 	@echo 'make harness-test  tests of the verdict and bench statistics on recorded data, no QEMU (make check runs them)'
 	@echo 'make test       guest tests: boot Debian kernels in QEMU and test the modules'
 	@echo 'make demo       boot a guest and show hello, a few timer ticks, a roulette spin'
@@ -47,6 +48,10 @@ test:
 
 harness-test:
 	scripts/harness-test.sh
+
+# The manifest (tests/checks/STAGE.txt) from the last full run's results.
+checks:
+	/usr/bin/python3 -B scripts/verdict.py checks $${ROULETTE_OUT:-out}/results $${ROULETTE_STAGES:-check test systest}
 
 demo:
 	scripts/demo.sh

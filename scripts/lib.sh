@@ -162,9 +162,16 @@ results_merge() {
 }
 
 # results_close: the closing line; success when something passed and
-# nothing failed.
+# nothing failed. A stage with a manifest (tests/checks/STAGE.txt) is
+# judged by it first: every name it lists that the run's rows and steps
+# should have produced, none it does not list (scripts/manifest.py).
 results_close() {
-	"${VERDICT[@]}" close "$RESULTS_FILE"
+	local listed=$ROULETTE_TOP/tests/checks/${RESULTS_FILE##*/}
+	if [ "$RESULTS_FILE" = "$ROULETTE_OUT/results/${RESULTS_FILE##*/}" ] && [ -e "$listed" ]; then
+		"${VERDICT[@]}" close "$RESULTS_FILE" "$listed" "$KERNEL_TABLE"
+	else
+		"${VERDICT[@]}" close "$RESULTS_FILE"
+	fi
 }
 
 # linux_source NAME PATTERN...: the files of Debian's linux-source-6.12

@@ -7,16 +7,26 @@ import os
 import sys
 
 from ktap import ktap_document
-from results import Check, Results, closing_line, counts, write
+import manifest
+from results import UNAVAILABLE, Check, Results, closing_line, counts, write
 
-UNAVAILABLE = 'kernel unavailable'
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def close(txt):
+def close(txt, listed=None, table=None):
     """STAGE.ktap beside TXT and the closing line; 0 when nothing failed
-    and something passed."""
+    and something passed. With LISTED (the stage's manifest, tests/checks/
+    STAGE.txt) and TABLE (tests/kernels.conf), first the manifest's two
+    checks (scripts/manifest.py: judge), judged on the rows
+    ROULETTE_KERNELS selects."""
     stage = os.path.splitext(os.path.basename(txt))[0]
-    checks = Results(txt).checks()
+    out = Results(txt)
+    if listed:
+        for c in manifest.judge(out.checks(), manifest.read_manifest(listed),
+                                manifest.kernel_rows(table), manifest.selected_rows(),
+                                os.path.relpath(listed, TOP)):
+            out.add(c)
+    checks = out.checks()
     write(os.path.splitext(txt)[0] + '.ktap', ktap_document([(stage, checks)]))
     p, f, s = counts(checks)
     print(closing_line(p, f, s))

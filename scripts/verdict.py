@@ -5,7 +5,8 @@ VERDICT); standard library only, Debian 12's python3. Its tests: make
 harness-test. Its parts, by role: results.py (one check, a stage's
 results files), ktap.py (KTAP written and read back), bootjudge.py (a
 boot's checks, the console's kernel reports, the plan), sums.py (a stage's
-closing line, merged parts, make test-all's count); this file is the
+closing line, merged parts, make test-all's count), manifest.py (the names
+a full run must produce, tests/checks/STAGE.txt); this file is the
 command line.
 
 Results of a stage go to out/results/STAGE.txt (one line a check, for
@@ -17,7 +18,9 @@ the stage is a test, a suite file a subtest, a check a test line).
   verdict.py record TXT STATUS NAME [DETAIL...]   one check
   verdict.py plan SUITES               the files suites=SUITES runs, from the tree
   verdict.py boot TXT TAG RESULTS CONSOLE QEMU-STATUS SECONDS [PLAN]
-  verdict.py close TXT                 STAGE.ktap, the closing line
+  verdict.py close TXT [MANIFEST KERNELS-CONF]   STAGE.ktap, the closing line;
+                                       the run judged by its manifest first
+  verdict.py checks DIR STAGE...       tests/checks/STAGE.txt from DIR/STAGE.jsonl
   verdict.py merge TXT PART...         PART.txt's checks appended to TXT
   verdict.py sum DIR STAGE:STATUS:SECONDS...   make test-all's count
   verdict.py tap KTAP                  the leaves as flat TAP (for prove)
@@ -31,7 +34,8 @@ import sys
 
 from bootjudge import judge, plan, report_patterns
 from ktap import ktap_leaves, ktap_result
-from results import Check, Results, lines_of
+from results import UNAVAILABLE, Check, Results, lines_of
+import manifest
 import sums
 
 
@@ -58,7 +62,26 @@ def cmd_boot(args):
 
 
 def cmd_close(args):
-    return sums.close(args[0])
+    return sums.close(*args[:3])
+
+
+def cmd_checks(args):
+    """checks DIR STAGE...: tests/checks/STAGE.txt written from a run's
+    DIR/STAGE.jsonl (make checks)."""
+    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for stage in args[1:]:
+        checks = Results(os.path.join(args[0], stage + '.txt')).checks()
+        bad = [c.title() for c in checks if c.tag != 'manifest' and (
+            c.status == 'FAIL' or c.name == UNAVAILABLE)]
+        if not checks or bad:
+            print('verdict.py checks: %s/%s.jsonl: %s: a manifest comes from a full run with no'
+                  ' failure' % (args[0], stage, bad[0] if bad else 'no results'), file=sys.stderr)
+            return 1
+        path = os.path.join(top, 'tests', 'checks', stage + '.txt')
+        names = manifest.generate(checks)
+        manifest.write_manifest(path, stage, names)
+        print('%s: %d names' % (os.path.relpath(path), len(names)))
+    return 0
 
 
 def cmd_merge(args):
@@ -125,7 +148,7 @@ def cmd_record(args):
 
 
 COMMANDS = {'record': cmd_record, 'plan': cmd_plan, 'boot': cmd_boot, 'close': cmd_close,
-            'merge': cmd_merge, 'sum': cmd_sum, 'tap': cmd_tap, 'names': cmd_names, 'data': cmd_data, 'reports': cmd_reports}
+            'merge': cmd_merge, 'checks': cmd_checks, 'sum': cmd_sum, 'tap': cmd_tap, 'names': cmd_names, 'data': cmd_data, 'reports': cmd_reports}
 
 
 def main(argv):
