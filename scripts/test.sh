@@ -114,6 +114,12 @@ for t in "${ROWS[@]}"; do
 	fi
 	guest_queue "$boots" "$t-sig" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" \
 		"module.sig_enforce=1 suites=${sig}guest/modules-disabled.sh $flavour"
+	# KCSAN sees a race only between two CPUs (a debug boot has one): the
+	# configuration flips while a member spins, again on two.
+	if [ "${FLAVOUR_OF[$t]}" = kcsan ]; then
+		GUEST_KIND=kcsan guest_queue "$boots" "$t-conf" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" \
+			"suites=guest/29-roulette-conf.sh $flavour"
+	fi
 	if [ "${ROULETTE_NO_PANIC:-0}" = 1 ]; then
 		record SKIP "[$t-panic] guest/panic" "ROULETTE_NO_PANIC=1"
 	else
