@@ -105,6 +105,10 @@ for t in "${ROWS[@]}"; do
 		die "cannot build the initramfs"
 	log "$t: $krel, the other series from $o (${KREL_OF[$o]})"
 	flavour=flavour=${FLAVOUR_OF[$t]}
+	# A debug kernel's reports are judged from its ring buffer at the end of
+	# the boot (the runner's kernel-log file): room for the whole suite's
+	# log, guest/28's oopses included, as the stress and faults boots have.
+	[ "${META_OF[$t]}" != source ] || flavour+=" log_buf_len=4M"
 	guest_queue "$boots" "$t" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" "suites=guest $flavour"
 	# Loading refused: enforced signatures, then modules_disabled (irreversible: last).
 	sig=guest/sig-enforce.sh,
