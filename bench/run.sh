@@ -196,9 +196,9 @@ mv "$raw.new" "$raw"
 [ ${#ROWS[@]} -eq 0 ] || guest_figures
 if [ -n "$pfigs" ]; then
 	if (pkg_figures "$pfigs" "$runs" "$work/pkg") >>"$raw"; then
-		record PASS "[pkg] figures $pfigs measured"
+		record PASS "[pkg] figures measured" "figures $pfigs"
 	else
-		record FAIL "[pkg] figures $pfigs: see the messages above"
+		record FAIL "[pkg] figures measured" "figures $pfigs: see the messages above"
 	fi
 fi
 echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg); bench wall time $((SECONDS - start)) s" >>"$hostinfo"

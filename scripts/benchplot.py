@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""make bench's plots, drawn from scripts/benchstat.py's statistics with
+"""make bench's plots, drawn from scripts/benchmath.py's statistics with
 python3-matplotlib (Debian's archive; bench/run.sh installs it). benchstat.py
 calls draw() and links the images from bench/results.md; the statistics
 never need this file.
@@ -17,7 +17,7 @@ import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
-import benchstat  # noqa: E402
+import benchmath  # noqa: E402
 
 # The loops of devices.png: figure, label, scaling (2 readers over 1).
 LOOPS = [('fig1', 'open+read+close', False), ('figb-pread', 'pread', False),
@@ -35,7 +35,7 @@ def timer(raw, path):
         return False
     n = max(t['n'] for _, _, t in series)
     fig, (both, ours) = plt.subplots(1, 2, figsize=(12, 4.5))
-    both.plot([0, n], [0, benchstat.ORIGINAL_LATE_MS * n], 'k--', lw=2,
+    both.plot([0, n], [0, benchmath.ORIGINAL_LATE_MS * n], 'k--', lw=2,
               label='Rust original: +120 ms per 5 s tick')
     for i, (tag, sec, t) in enumerate(series):
         ks = list(range(1, t['n'] + 1))
@@ -43,7 +43,7 @@ def timer(raw, path):
         label = 'mymod, %s, sec=%d' % (tag, sec)
         both.plot(ks, t['late'], label=label, **style)
         ours.plot(ks, t['late'], label='%s: trend %.3f ms/tick' % (label, t['slope']), **style)
-        b = benchstat.median([late - t['slope'] * k for k, late in zip(ks, t['late'])])
+        b = benchmath.median([late - t['slope'] * k for k, late in zip(ks, t['late'])])
         ours.plot([1, t['n']], [b + t['slope'], b + t['slope'] * t['n']], color=style['color'], ls=':')
     both.set(title='Timer lateness per tick: mymod beside the original', xlabel='tick',
              ylabel='lateness after init + tick × sec (ms)', xlim=(0, n + 0.5))
@@ -65,9 +65,9 @@ def devices(raw, path):
         bars = []
         for tag in raw.tags:
             rounds = raw.rounds.get((tag, fig_))
-            vr = benchstat.paired(rounds, 'kernel-roulette', 'zero', scaling)[2] if rounds else []
+            vr = benchmath.paired(rounds, 'kernel-roulette', 'zero', scaling)[2] if rounds else []
             if vr:
-                bars.append((tag, benchstat.g6(benchstat.median(vr)), min(vr), max(vr), len(vr)))
+                bars.append((tag, benchmath.g6(benchmath.median(vr)), min(vr), max(vr), len(vr)))
         if bars:
             groups.append((label, bars))
     if not groups:

@@ -5,7 +5,12 @@
 #   out/repo/rpm   signed packages (rpmsign), createrepo_c metadata, repomd.xml.asc
 #   out/repo/roulette-dkms.gpg   the public key, for apt's signed-by=
 #   out/repo/RPM-GPG-KEY-roulette-dkms   the same, armored, for rpm and dnf
-#   out/repo/roulette.list (apt), out/repo/roulette.repo (dnf)
+#   out/repo/roulette-dkms.sources   apt's deb822 source for a machine that
+#                  fetches the repository over HTTP(S) from ROULETTE_REPO_URL
+#                  (default http://127.0.0.1/roulette-dkms: the one thing that
+#                  changes with the place it is served from; README "Install")
+#   out/repo/roulette.list (apt), out/repo/roulette.repo (dnf): this
+#                  machine's own file: paths, for a look before publishing
 # The key: REPO_KEY (lib-pkg.sh: repo_key), else one made once in
 # out/repo-key (never published). Builds the packages first when they are
 # missing or older than their inputs.
@@ -46,6 +51,13 @@ cat >"$repo/roulette.list" <<EOT
 deb [signed-by=$repo/roulette-dkms.gpg] file:$repo/deb ./
 deb-src [signed-by=$repo/roulette-dkms.gpg] file:$repo/deb ./
 EOT
+url=${ROULETTE_REPO_URL:-http://127.0.0.1/roulette-dkms}
+cat >"$repo/roulette-dkms.sources" <<EOT
+Types: deb
+URIs: ${url%/}/deb/
+Suites: ./
+Signed-By: /etc/apt/keyrings/roulette-dkms.gpg
+EOT
 cat >"$repo/roulette.repo" <<EOT
 [roulette-dkms]
 name=roulette-dkms (local)
@@ -57,6 +69,7 @@ gpgkey=file://$repo/RPM-GPG-KEY-roulette-dkms
 EOT
 
 log "signed with $REPO_KEYID"
-log "apt: cp $repo/roulette.list /etc/apt/sources.list.d/ && apt update && apt install roulette-dkms"
+log "apt, served at $url: README.md, Install"
+log "apt, here: cp $repo/roulette.list /etc/apt/sources.list.d/ && apt update && apt install roulette-dkms"
 log "dnf: cp $repo/roulette.repo /etc/yum.repos.d/ && dnf install roulette-dkms"
 find "$repo" -type f | sort

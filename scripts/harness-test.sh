@@ -6,8 +6,10 @@
 # kernel-log scans agree, make test-all's count and CI skip rule, and the
 # KTAP results (fixtures and out/results/*.ktap) counted alike by the
 # kernel's kunit.py parse (linux-source-6.12), prove and our closing line;
-# and make bench's statistics (scripts/benchstat.py) on a recorded run's raw
-# data, its plots drawn with python3-matplotlib.
+# that every host and guest assertion helper names a check the same when it
+# fails as when it passes (test_names); and make bench's statistics
+# (scripts/benchstat.py) on a recorded run's raw data, its plots drawn with
+# python3-matplotlib.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -17,4 +19,4 @@ kunit=$(linux_source kunit-6.12 '*/tools/testing/kunit/*') || die "cannot unpack
 mkdir -p "$ROULETTE_OUT/harness"
 cd "$ROULETTE_TOP/tests/harness"
 KUNIT_DIR=$kunit/tools/testing/kunit HARNESS_OUT=$ROULETTE_OUT/harness \
-	PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m unittest -v test_verdict test_benchstat test_hostcheck 2>&1
+	PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m unittest -v test_verdict test_names test_benchstat test_hostcheck 2>&1

@@ -4,7 +4,7 @@
 # build-repo.sh, systest.sh). Source it after lib.sh.
 
 # The files a package is made of, relative to the top of the tree.
-PKG_INPUTS=(dkms.conf src udev modprobe.d sysusers.d man debian rpm README.md COPYING)
+PKG_INPUTS=(dkms.conf src udev modprobe.d sysusers.d kernel-hooks man debian rpm README.md COPYING)
 
 # pkg_version: the project's version, after checking that every place that
 # carries it agrees (scripts/check-version.sh).
@@ -20,7 +20,8 @@ pkg_stage() {
 	local dir=$1 v=${2:-} who
 	rm -rf "$dir" && mkdir -p "$dir/src" || return 1
 	cp -a "$ROULETTE_TOP"/dkms.conf "$ROULETTE_TOP"/README.md "$ROULETTE_TOP"/COPYING "$dir/" &&
-		cp -a "$ROULETTE_TOP"/udev "$ROULETTE_TOP"/modprobe.d "$ROULETTE_TOP"/sysusers.d "$ROULETTE_TOP"/man \
+		cp -a "$ROULETTE_TOP"/udev "$ROULETTE_TOP"/modprobe.d "$ROULETTE_TOP"/sysusers.d \
+			"$ROULETTE_TOP"/kernel-hooks "$ROULETTE_TOP"/man \
 			"$ROULETTE_TOP"/debian "$ROULETTE_TOP"/rpm "$dir/" &&
 		cp -a "$ROULETTE_TOP"/src/*.c "$ROULETTE_TOP"/src/*.h \
 			"$ROULETTE_TOP"/src/Kbuild "$dir/src/" || return 1

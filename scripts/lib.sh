@@ -101,7 +101,7 @@ apt_fresh() {
 # (diagnostics as "# TEXT" lines under a check), STAGE.jsonl beside it, and
 # on closing STAGE.ktap (KTAP version 1) and the line "N passed, N failed"
 # (", N skipped" when anything was). scripts/verdict.py writes them all.
-VERDICT=(/usr/bin/python3 "$ROULETTE_TOP/scripts/verdict.py")
+VERDICT=(/usr/bin/python3 -B "$ROULETTE_TOP/scripts/verdict.py")
 
 # results_open STAGE|FILE.txt: out/results/STAGE.txt, or FILE.txt (a part
 # of a stage run side by side, merged into it by results_merge).
@@ -115,10 +115,45 @@ results_open() {
 }
 
 # record PASS|FAIL|SKIP NAME [DETAIL...]: one check. NAME is stable (no
-# release, version or figure: those go in DETAIL, the diagnostics); given
-# no DETAIL, a FAIL or SKIP NAME is split at its first ': ' after the target.
+# release, version or figure: those go in DETAIL, the diagnostics) and is
+# the whole name: a FAIL's or SKIP's detail is always a separate argument,
+# so that a check has the same name whether it passes or fails.
 record() {
 	"${VERDICT[@]}" record "$RESULTS_FILE" "$@"
+}
+
+# check NAME [--detail TEXT] [--note TEXT] -- CMD...: the host assertion.
+# PASS NAME when CMD succeeds, else FAIL NAME with TEXT as its detail
+# (default: CMD's exit status and words) and status 1; --note TEXT is a
+# diagnostic either way. NAME never changes with the outcome
+# (tests/harness/test_names.py). check_file, qa_expect_log (lib-qa.sh) and
+# expect_as (systest/common.sh) are this with their own detail.
+check() {
+	local name=$1 detail='' note='' rc=0
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--detail) detail=$2 && shift 2 ;;
+		--note) note=$2 && shift 2 ;;
+		--) shift && break ;;
+		*) echo "check: $1: want --detail TEXT, --note TEXT or -- CMD" >&2 && return 2 ;;
+		esac
+	done
+	"$@" || rc=$?
+	if [ "$rc" = 0 ]; then
+		record PASS "$name" ${note:+"$note"}
+		return
+	fi
+	record FAIL "$name" "${detail:-exit status $rc: $*}" ${note:+"$note"}
+	return 1
+}
+
+# check_file NAME FILE [NOTE]: pass when FILE (a tool's findings) is
+# empty; else FAIL with its first line as the detail and its first 20
+# lines shown. Status 0 either way: the findings are the result.
+check_file() {
+	check "$1" --detail "$(head -n 1 "$2")" ${3:+--note "$3"} -- test ! -s "$2" ||
+		sed 's/^/    /' "$2" | head -n 20
 }
 
 # results_merge PART.txt...: the parts' checks appended to RESULTS_FILE.

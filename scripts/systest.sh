@@ -43,6 +43,8 @@ set -uo pipefail
 . "$ROULETTE_TOP/scripts/systest/repositories.sh"
 # shellcheck source=systest/lifecycle.sh
 . "$ROULETTE_TOP/scripts/systest/lifecycle.sh"
+# shellcheck source=systest/lived.sh
+. "$ROULETTE_TOP/scripts/systest/lived.sh"
 # shellcheck source=systest/secureboot.sh
 . "$ROULETTE_TOP/scripts/systest/secureboot.sh"
 # shellcheck source=systest/kdump.sh
@@ -67,11 +69,14 @@ life_of_a_system() {
 	local -a installed=("$1") kept=("$@")
 	TARGET=$suite
 	step restore_base_system "$suite" "$@" || return
-	step apt_install_package "$1" || return
+	step lived_install "$suite" "$@" || return
+	# the lived install upgraded to the second row where the suite has a plant
+	if [ -n "${LIVED_PLANT[$suite]:-}" ] && [ $# -gt 1 ]; then installed+=("$2") && shift; fi
 	for r in "${@:2}"; do
 		step upgrade_kernel "$suite" "$r" "${installed[@]}" || return
 		installed+=("$r")
 	done
+	set -- "${kept[@]}"
 	step boot_each_kernel "$@"
 	! default_system || step secure_boot "$@"
 	step set_up_kdump "$@" && step crash_dump "$@"
@@ -141,11 +146,12 @@ GUEST_SLOTS_MAX=$(positive_setting ROULETTE_SYSTEST_BOOTS 4) || exit
 : >"$WORK/build.log"
 results_open systest
 host_install systest ||
-	{ record FAIL "[$TARGET] host tools: apt-get install failed" && the_end; }
+	{ record FAIL "[$TARGET] host tools" "apt-get install failed" && the_end; }
 step build_packages || the_end
 step lint_packages
 step find_in_repositories
 step build_next_version
+step build_planted_versions
 systest_suites
 for s in "${suites[@]}"; do
 	# shellcheck disable=SC2086 # the suite's rows, one word each

@@ -84,7 +84,7 @@ if [[ $phases == *" detectors "* ]]; then
 				guest_run "$tag" "$cdir" "${DEBUG_KERNEL_OF[$f]}/bzImage-modules" \
 				"$cdir/initrd.gz" "suites=debug/detectors.sh flavour=$f" || true
 		else
-			record FAIL "[$tag] canary build: $(head -n 3 "$cdir/build.log" | tr '\n' ' ')"
+			record FAIL "[$tag] canary build" "$(head -n 3 "$cdir/build.log" | tr '\n' ' ')"
 		fi
 	}
 	stage_rows test-debug "$work"
@@ -104,7 +104,7 @@ if [[ $phases == *" faults "* ]]; then
 			"$fdir/initrd.gz" "suites=faults log_buf_len=4M" || true
 		"${VERDICT[@]}" data "$fdir/debug-faults.results" | sed 's/^/[debug-faults] DATA: /' >&2
 	else
-		record FAIL "[debug-faults] module build: $(tail -n 3 "$fdir/build.log" | tr '\n' ' ')"
+		record FAIL "[debug-faults] module build" "$(tail -n 3 "$fdir/build.log" | tr '\n' ' ')"
 	fi
 fi
 

@@ -93,7 +93,11 @@ each_row build || true
 boots=$(positive_setting ROULETTE_TEST_BOOTS "$([ "$stage" = test-debug ] && echo 2 || echo 3)") || exit
 for t in "${ROWS[@]}"; do
 	[ "${built[$t]:-1}" = 0 ] || continue
-	other "$t" || { record FAIL "[$t] no build of another kernel series for the ENOEXEC check"; continue; }
+	other "$t" || {
+		record FAIL "[$t] no build of another kernel series for the ENOEXEC check" \
+			"no row of ${ARCH_OF[$t]} in another series built"
+		continue
+	}
 	krel=${KREL_OF[$t]}
 	vmlinuz=$(kernel_vmlinuz "$t")
 	guest_arch "$t" || die "cannot prepare $t's ${ARCH_OF[$t]} guests"

@@ -22,7 +22,7 @@ figure() {
 		if _out=$(devloop -s 100 "$@" "$DEV" /dev/zero 2>&1); then
 			echo "$_out" | while read -r _l; do emit "DATA: fig$_fig round=$_r $_l"; done
 		else
-			fail "figure $_fig, round $_r: devloop $*" "$(echo "$_out" | tr '\n' ' ')"
+			fail "figure $_fig: devloop $*" "round $_r: $(echo "$_out" | tr '\n' ' ')"
 		fi
 		_r=$((_r + 1))
 	done

@@ -15,14 +15,14 @@ STAGE_WORK=$ROULETTE_OUT/systest WORK=$ROULETTE_OUT/systest ROOT=$WORK/root ROOT
 LOCAL_LIST=/etc/apt/sources.list.d/roulette-systest.list
 timings=()
 
-# expect_as TARGET NAME DETAIL CMD...: record PASS "[TARGET] NAME" when CMD
-# succeeds, else FAIL with DETAIL, and show the tail of the rootfs's log.
-# expect_host NAME DETAIL CMD...: the same for the story's $TARGET.
+# expect_as TARGET NAME DETAIL CMD...: check "[TARGET] NAME" (lib.sh) of
+# CMD, DETAIL its failure's detail; a failure shows the tail of the
+# rootfs's log. expect_host NAME DETAIL CMD...: the same for the story's
+# $TARGET.
 expect_as() {
 	local tag=$1 name=$2 detail=$3
 	shift 3
-	"$@" && record PASS "[$tag] $name" && return
-	record FAIL "[$tag] $name: $detail"
+	check "[$tag] $name" --detail "$detail" -- "$@" && return
 	tail -n 20 "$ROOT_LOG" | sed 's/^/    | /'
 	return 1
 }

@@ -30,12 +30,18 @@ restore_base_system() {
 	! default_system || key=default
 	shift
 	for r in "$@"; do key+=-${KREL_OF[$r]}; done
-	for r in "${@:2}"; do up+=("$(kernel_packages "$suite" "$r")"); done
+	# each upgrade resolved with dkms's build tools installed, as it runs
+	# (-t SUITE-backports may upgrade one of them: linux-libc-dev)
+	for r in "${@:2}"; do up+=("dkms adduser $(kernel_packages "$suite" "$r")"); done
 	base=$(ROOT_ARCH=${ARCH_OF[$1]} ROOT_RECOMMENDS=$(default_system && echo 1) root_base_tarball "$suite" "$key" \
-		"systemd-sysv,udev,kmod,initramfs-tools,man-db,$(kernel_packages "$suite" "$1" | tr ' ' ,)" \
-		"${up[@]}") || { record FAIL "[$TARGET] base rootfs: mmdebstrap failed"; return 1; }
-	root_unpack "$ROOT" "$base" || { record FAIL "[$TARGET] base rootfs: cannot unpack $base"; return 1; }
-	mkdir -p "$ROOT/srv/roulette" && cp -r "$ROULETTE_OUT/repo" "$STAGE_WORK/next" "$ROOT/srv/roulette/"
+		"systemd-sysv,udev,kmod,initramfs-tools,man-db,curl,$(kernel_packages "$suite" "$1" | tr ' ' ,)" \
+		"${up[@]}") || { record FAIL "[$TARGET] base rootfs" "mmdebstrap failed"; return 1; }
+	root_unpack "$ROOT" "$base" || { record FAIL "[$TARGET] base rootfs" "cannot unpack $base"; return 1; }
+	# make repo's, N+1's and the test-only releases' (each absent when its
+	# step was skipped: ROULETTE_SYSTEST_SKIP)
+	mkdir -p "$ROOT/srv/roulette" && cp -r "$ROULETTE_OUT/repo" "$ROOT/srv/roulette/"
+	[ ! -d "$STAGE_WORK/next" ] || cp -r "$STAGE_WORK/next" "$ROOT/srv/roulette/"
+	[ ! -d "$STAGE_WORK/planted/repo" ] || cp -r "$STAGE_WORK/planted/repo" "$ROOT/srv/roulette/planted"
 	# make repo's roulette.list, for the repository's place in this system
 	grep '^deb ' "$ROULETTE_OUT/repo/roulette.list" |
 		sed "s#$ROULETTE_OUT/repo#/srv/roulette/repo#g" >"$ROOT$LOCAL_LIST"
@@ -52,25 +58,43 @@ kernel_packages() {
 	echo "${t}$meta ${meta/linux-image-/linux-headers-}"
 }
 
-# apt_install_package ROW: apt install roulette-dkms; DKMS builds it for
-# the installed kernel, and signs it when openssl is there (Recommends on).
+# apt_install_package ROW: apt install roulette-dkms in the chroot (the
+# arm64 system, the release upgrade's start; the amd64 systems live it:
+# lived.sh); DKMS builds it for the installed kernel, and signs it when
+# openssl is there (Recommends on).
 apt_install_package() {
-	local k n via how='no Recommends'
-	k=$(krel "$1") n=$(log_lines)
-	note "$1's kernel is $k"
+	local n how='no Recommends'
+	n=$(log_lines)
 	! default_system || how='Recommends on'
 	expect_host "apt install roulette-dkms from the local repository ($how)" "apt-get failed" \
 		apt_get_local install roulette-dkms || return
+	since "$n" >"$WORK/apt-install.out"
+	installed_state "$1" "$WORK/apt-install.out"
+}
+
+# installed_state ROW APT-OUTPUT [noefi]: what the install left in the
+# system ($ROOT), and what apt told the user (APT-OUTPUT) of the signing
+# key: how to enrol it, unless the install ran on a machine booted without
+# EFI (noefi: Secure Boot cannot matter there; in a chroot it may).
+installed_state() {
+	local k via
+	k=$(krel "$1")
+	note "$1's kernel is $k"
 	if default_system; then
 		via=$(Rout apt-cache rdepends --installed openssl | sed -n 3p | tr -d ' ')
 		note "openssl installed via $via"
 		expect_host "dkms made its signing key /var/lib/dkms/mok.key (openssl installed)" "no key" \
 			test -s "$ROOT/var/lib/dkms/mok.key"
-		expect_host "apt install tells how to enrol it: mokutil --import /var/lib/dkms/mok.pub" \
-			"not in the output" grep -q 'enrol it once: mokutil --import /var/lib/dkms/mok.pub' <(since "$n")
+		if [ "${3:-}" = noefi ]; then
+			expect_host "booted without EFI: apt install says nothing of mokutil" \
+				"$(grep mokutil "$2")" test -z "$(grep mokutil "$2")"
+		else
+			expect_host "apt install tells how to enrol it: mokutil --import /var/lib/dkms/mok.pub" \
+				"not in the output" grep -q 'enrol it once: mokutil --import /var/lib/dkms/mok.pub' "$2"
+		fi
 	else
 		expect_host "no openssl: no DKMS signing key, no enrolment message" \
-			"$(ls "$ROOT/var/lib/dkms/mok."* 2>&1)" no_key "$n"
+			"$(ls "$ROOT/var/lib/dkms/mok."* 2>&1)" no_key "$2"
 	fi
 	expect_host "dkms status: roulette/N installed for the $1 kernel" "$(Rout dkms status | tr '\n' ';')" \
 		dkms_installed "$VERSION" "$k"
@@ -124,7 +148,7 @@ system_disk() {
 	cp "$ROULETTE_TOP/tests/systest/roulette-systest.service" "$ROOT/etc/systemd/system/"
 	rm -f "$img"
 	mke2fs -q -F -t ext4 -d "$ROOT" "$img" 4G >>"$ROOT_LOG" 2>&1 ||
-		record FAIL "[$TARGET] guest disk image: mke2fs -d failed"
+		record FAIL "[$TARGET] guest disk image" "mke2fs -d failed"
 	# The test's own files leave the rootfs again: the purge looks at /etc.
 	rm -rf "$ROOT/tests" "$ROOT/etc/systemd/system/roulette-systest.service"
 	[ -s "$img" ]
@@ -143,7 +167,7 @@ boot_each_kernel() {
 	for r in "$@"; do
 		tag=${r%%=*} r=${r#*=}
 		k=$(krel "$r")
-		guest_arch "$r" || { record FAIL "[$tag] boot: no QEMU for ${ARCH_OF[$r]}"; continue; }
+		guest_arch "$r" || { record FAIL "[$tag] boot" "no QEMU for ${ARCH_OF[$r]}"; continue; }
 		GUEST_KIND=system guest_start "$tag" "$WORK/boot" "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
 			"root=/dev/vda rw systemd.unit=roulette-systest.service suites=systest systest.kernel=$k systest.version=$VERSION systest.signer=$signer" \
 			-drive "file=$WORK/disk.img,format=raw,if=virtio" -snapshot

@@ -7,7 +7,7 @@
 # build_packages: version N of the tree as make repo builds and publishes it.
 build_packages() {
 	VERSION=$(pkg_version) ||
-		{ record FAIL "[$TARGET] version check: scripts/check-version.sh failed"; return 1; }
+		{ record FAIL "[$TARGET] version N agrees in version.h, debian/changelog, spec, dkms.conf" "scripts/check-version.sh failed"; return 1; }
 	record PASS "[$TARGET] version N agrees in version.h, debian/changelog, spec, dkms.conf"
 	NEXT=$(echo "$VERSION" | awk -F. -v OFS=. '{ $NF = $NF + 1; print }')
 	note "version N is $VERSION, N+1 $NEXT"
@@ -24,12 +24,14 @@ lint_packages() {
 	if pkg_lint_deb "$d" "$VERSION"; then
 		record PASS "[$TARGET] lintian --pedantic clean: roulette_N_amd64.changes (.dsc, .deb)"
 	else
-		record FAIL "[$TARGET] lintian --pedantic clean: $(cat "$d/lintian.txt" "$d/lintian.err" | head -n 5 | tr '\n' ' ')"
+		record FAIL "[$TARGET] lintian --pedantic clean: roulette_N_amd64.changes (.dsc, .deb)" \
+			"$(cat "$d/lintian.txt" "$d/lintian.err" | head -n 5 | tr '\n' ' ')"
 	fi
 	if pkg_lint_rpm "$r"; then
 		record PASS "[$TARGET] rpmlint clean: roulette-dkms-N-1 (.noarch.rpm, .src.rpm, spec)"
 	else
-		record FAIL "[$TARGET] rpmlint clean: $(tail -n 5 "$r/rpmlint.txt" | tr '\n' ' ')"
+		record FAIL "[$TARGET] rpmlint clean: roulette-dkms-N-1 (.noarch.rpm, .src.rpm, spec)" \
+			"$(tail -n 5 "$r/rpmlint.txt" | tr '\n' ' ')"
 	fi
 }
 
@@ -102,9 +104,11 @@ refused() {
 		grep -qF "$4" <<<"$said"
 }
 
-next_repo() {
+# signed_repo DIR: DIR's packages as a flat apt repository signed with
+# the repository key.
+signed_repo() {
 	local rc=0
-	repo_key && apt_repo "$STAGE_WORK/next/repo" || rc=1
+	repo_key && apt_repo "$1" || rc=1
 	repo_key_release
 	return "$rc"
 }
@@ -118,5 +122,35 @@ build_next_version() {
 	rm -rf "$STAGE_WORK/next/repo" && mkdir -p "$STAGE_WORK/next/repo" &&
 		cp "$STAGE_WORK/next/deb/roulette-dkms_${NEXT}_all.deb" "$STAGE_WORK/next/repo/"
 	expect_host "version N+1 in a signed apt repository" "see $STAGE_WORK/build.log" \
-		logged "$STAGE_WORK/build.log" next_repo
+		logged "$STAGE_WORK/build.log" signed_repo "$STAGE_WORK/next/repo"
+}
+
+# build_planted_versions: two test-only releases just below N, for the
+# lived kernel upgrades' failure paths (lived.sh), built from a copy of the
+# tree changed in one place each, in a signed apt repository of their own
+# (out/systest/planted/repo): N~range is proven up to 6.12 only
+# (BUILD_EXCLUSIVE_KERNEL_MAX="6.12.999"), N~fail's Kbuild stops on any
+# 6.12 kernel (a genuine build failure).
+build_planted_versions() {
+	local d=$STAGE_WORK/planted v tree
+	rm -rf "$d" && mkdir -p "$d/repo" || return
+	for v in range fail; do
+		tree=$d/tree-$v
+		mkdir -p "$tree" && cp -a "$ROULETTE_TOP/scripts" "$ROULETTE_TOP/tests" "$tree/" &&
+			(cd "$ROULETTE_TOP" && cp -a "${PKG_INPUTS[@]}" "$tree/") || return
+		if [ "$v" = range ]; then
+			sed -i 's/^BUILD_EXCLUSIVE_KERNEL_MAX=.*/BUILD_EXCLUSIVE_KERNEL_MAX="6.12.999"/' "$tree/dkms.conf"
+		else
+			# shellcheck disable=SC2016 # make's own expansions
+			printf '%s\n' 'ifneq ($(filter 6.12.%,$(KERNELRELEASE)),)' \
+				'$(error planted build failure (test-only release): kernel $(KERNELRELEASE))' endif |
+				cat - "$ROULETTE_TOP/src/Kbuild" >"$tree/src/Kbuild"
+		fi
+		expect_host "test-only release N~$v built" "see $STAGE_WORK/build.log" \
+			logged "$STAGE_WORK/build.log" env ROULETTE_OUT="$d/out-$v" ROULETTE_NO_LINT=1 \
+			"$tree/scripts/build-deb.sh" --version "$VERSION~$v" || return
+		cp "$d/out-$v/deb/roulette-dkms_${VERSION}~${v}_all.deb" "$d/repo/" || return
+	done
+	expect_host "test-only releases in a signed apt repository" "see $STAGE_WORK/build.log" \
+		logged "$STAGE_WORK/build.log" signed_repo "$d/repo"
 }

@@ -86,7 +86,7 @@ secure_boot() {
 		a="systemd.unit=roulette-systest.service suites=$su systest.kernel=$k"
 		a+=" systest.version=$VERSION systest.signer=dkms systest.mok=$mok"
 		sb_esp "$d/$tag.disk" "$k" "$uuid" "$a" || {
-			record FAIL "[$TARGET] EFI system partition: mkfs.vfat, mtools or sgdisk failed"
+			record FAIL "[$TARGET] EFI system partition" "mkfs.vfat, mtools or sgdisk failed"
 			return 1
 		}
 		GUEST_KIND=system guest_start "$tag" "$d" firmware "" "$a" -machine q35,smm=on \

@@ -63,4 +63,4 @@ vmlinuz() {
 	[ -f "$f" ] && [ ! -L "$f" ] || f=$ROOT/boot/vmlinuz-$1
 	echo "$f"
 }
-no_key() { [ ! -e "$ROOT/var/lib/dkms/mok.key" ] && ! since "$1" | grep -q mokutil; } # no_key LINE
+no_key() { [ ! -e "$ROOT/var/lib/dkms/mok.key" ] && ! grep -q mokutil "$1"; } # no_key APT-OUTPUT

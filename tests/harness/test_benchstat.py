@@ -1,4 +1,4 @@
-"""Tests of scripts/benchstat.py (make bench's statistics) on the raw data of
+"""Tests of scripts/benchstat.py and benchmath.py (make bench's statistics) on the raw data of
 a recorded make bench (fixtures/bench-raw.txt, its machine lines
 bench-host.txt), no QEMU: make harness-test. fixtures/bench-results.md is
 the report's two tables from the same data: as bench/report.sh (awk, its
@@ -13,6 +13,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIX = os.path.join(HERE, 'fixtures')
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), 'scripts'))
+import benchmath as bm  # noqa: E402
 import benchstat as bs  # noqa: E402
 
 
@@ -30,34 +31,34 @@ def ticks(t0, sec, n, late_ms):
 
 class Statistics(unittest.TestCase):
     def test_median(self):
-        self.assertEqual(bs.median([3, 1, 2]), 2)
-        self.assertEqual(bs.median([4, 1, 3, 2]), 2.5)
-        self.assertIsNone(bs.median([]))
+        self.assertEqual(bm.median([3, 1, 2]), 2)
+        self.assertEqual(bm.median([4, 1, 3, 2]), 2.5)
+        self.assertIsNone(bm.median([]))
 
     def test_theil_sen(self):
         # 2 ms a tick, one stalled tick 500 ms late: the trend stays 2.
         ys = [2.0 * k for k in range(20)]
         ys[7] += 500
-        self.assertEqual(bs.theil_sen(ys), 2.0)
-        self.assertEqual(bs.theil_sen([5.0] * 10), 0)
-        self.assertEqual(bs.theil_sen([1.0]), 0)
+        self.assertEqual(bm.theil_sen(ys), 2.0)
+        self.assertEqual(bm.theil_sen([5.0] * 10), 0)
+        self.assertEqual(bm.theil_sen([1.0]), 0)
 
     def test_ratio(self):
-        self.assertEqual(bs.ratio(2, 3), 0.666667)
-        self.assertIsNone(bs.ratio(1, 0))
-        self.assertIsNone(bs.ratio(None, 1))
+        self.assertEqual(bm.ratio(2, 3), 0.666667)
+        self.assertIsNone(bm.ratio(1, 0))
+        self.assertIsNone(bm.ratio(None, 1))
 
     def test_verdict(self):
-        self.assertEqual(bs.verdict(0.9, 'ge', 0.9), 'met')
-        self.assertEqual(bs.verdict(0.8999, 'ge', 0.9), '**missed**')
-        self.assertEqual(bs.verdict(1.5, 'le', 1.5), 'met')
-        self.assertEqual(bs.verdict(1.51, 'le', 1.5), '**missed**')
-        self.assertEqual(bs.verdict(None, 'ge', 0.9), 'no data')
+        self.assertEqual(bm.verdict(0.9, 'ge', 0.9), 'met')
+        self.assertEqual(bm.verdict(0.8999, 'ge', 0.9), '**missed**')
+        self.assertEqual(bm.verdict(1.5, 'le', 1.5), 'met')
+        self.assertEqual(bm.verdict(1.51, 'le', 1.5), '**missed**')
+        self.assertEqual(bm.verdict(None, 'ge', 0.9), 'no data')
 
     def test_paired_skips_a_half_round(self):
         rounds = {'2': {('a', 1): 9.0, ('b', 1): 10.0}, '10': {('a', 1): 4.0, ('b', 1): 5.0},
                   '1': {('a', 1): 3.0}}
-        self.assertEqual(bs.paired(rounds, 'a', 'b'), ([3.0, 9.0, 4.0], [10.0, 5.0], [0.9, 0.8]))
+        self.assertEqual(bm.paired(rounds, 'a', 'b'), ([3.0, 9.0, 4.0], [10.0, 5.0], [0.9, 0.8]))
 
 
 class Recorded(unittest.TestCase):
@@ -66,7 +67,7 @@ class Recorded(unittest.TestCase):
     raw = bs.Raw(fixture('bench-raw.txt'))
 
     def ratios(self, tag, fig, scaling=False):
-        return bs.summary('%.3f', bs.paired(self.raw.rounds[tag, fig], 'kernel-roulette', 'zero',
+        return bm.summary('%.3f', bm.paired(self.raw.rounds[tag, fig], 'kernel-roulette', 'zero',
                                             scaling)[2])[0]
 
     def test_parsed(self):

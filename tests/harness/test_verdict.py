@@ -22,7 +22,8 @@ VERDICT = os.path.join(TOP, 'scripts', 'verdict.py')
 PY = '/usr/bin/python3'
 OUT = os.environ.get('HARNESS_OUT', os.path.join(TOP, 'out', 'harness'))
 sys.path.insert(0, os.path.dirname(VERDICT))
-import verdict  # noqa: E402
+import bootjudge  # noqa: E402
+import results  # noqa: E402
 
 
 def table(name, columns):
@@ -61,7 +62,7 @@ class Boots(unittest.TestCase):
                 self.assertEqual(status == 0, want == 'pass', out[-3000:])
                 self.assertIn(says, out, out[-3000:])
                 # the boot's own checks (completion, console) fail it
-                checks = verdict.Results(txt).checks()
+                checks = results.Results(txt).checks()
                 fails = [c for c in checks[-2:] if c.status == 'FAIL']
                 self.assertEqual(fails == [], want == 'pass', out[-3000:])
 
@@ -71,12 +72,12 @@ class ConsoleFrom(unittest.TestCase):
     own reports before the mark are not judged, one after it is."""
 
     def judge(self, console, start):
-        res = verdict.lines_of(os.path.join(FIX, 'detectors.results'))
-        checks = verdict.judge('debug-detectors', res, console, '0', '60', '2', start=start)
+        res = results.lines_of(os.path.join(FIX, 'detectors.results'))
+        checks = bootjudge.judge('debug-detectors', res, console, '0', '60', '2', start=start)
         return checks[-1]
 
     def test_from(self):
-        con = verdict.lines_of(os.path.join(FIX, 'detectors.console'))
+        con = results.lines_of(os.path.join(FIX, 'detectors.console'))
         mark = 'roulette-test: canaries done'
         self.assertEqual(self.judge(con, mark).status, 'PASS')
         self.assertEqual(self.judge(con, '').status, 'FAIL')
@@ -87,7 +88,7 @@ class ConsoleFrom(unittest.TestCase):
 
 
 class KernelLogs(unittest.TestCase):
-    """fixtures/kernel-logs: the host's scan (verdict.scan) and the guest's
+    """fixtures/kernel-logs: the host's scan (bootjudge.scan) and the guest's
     (tests/lib.sh: kernel_reports, under a POSIX shell with dmesg from the
     fixture) find the same number of reports of each class."""
 
@@ -103,11 +104,11 @@ class KernelLogs(unittest.TestCase):
         return [l for l in p.stdout.splitlines() if l]
 
     def test_kernel_logs(self):
-        pats = verdict.report_patterns()
+        pats = bootjudge.report_patterns()
         for case, oops, detector in table('kernel-logs', 3):
             log = os.path.join(FIX, case + '.klog')
             with self.subTest(case=case):
-                found = verdict.scan(verdict.lines_of(log), pats)
+                found = bootjudge.scan(results.lines_of(log), pats)
                 host = {c: len([f for f in found if f.startswith(c + ':')]) for c in ('oops', 'detector')}
                 self.assertEqual(host, {'oops': int(oops), 'detector': int(detector)}, found)
                 for c in ('oops', 'detector'):
@@ -116,26 +117,29 @@ class KernelLogs(unittest.TestCase):
 
 class Records(unittest.TestCase):
     def test_parse(self):
-        c = verdict.Check.parse('FAIL', '[6.12-cloud-sig] guest/sig-enforce: load: expected x, got y')
+        c = results.Check.parse('FAIL', '[6.12-cloud-sig] guest/sig-enforce: load', ['expected x, got y'])
         self.assertEqual((c.tag, c.file, c.name, c.diag),
                          ('6.12-cloud-sig', 'guest/sig-enforce', 'load', ['expected x, got y']))
-        c = verdict.Check.parse('SKIP', '[t-panic] guest/panic', ['ROULETTE_NO_PANIC=1'])
+        # no detail given: the whole text is the name, as it would be passing
+        c = results.Check.parse('FAIL', '[systest] lintian --pedantic clean: roulette_N_amd64.changes')
+        self.assertEqual((c.tag, c.name, c.diag), ('systest', 'lintian --pedantic clean: roulette_N_amd64.changes', []))
+        c = results.Check.parse('SKIP', '[t-panic] guest/panic', ['ROULETTE_NO_PANIC=1'])
         self.assertEqual((c.file, c.name), ('guest/panic', ''))
-        c = verdict.Check.parse('PASS', '[t] console: no report')
+        c = results.Check.parse('PASS', '[t] console: no report')
         self.assertEqual((c.file, c.name), ('', 'console: no report'))
-        c = verdict.Check.parse('FAIL', 'checkpatch --strict src/hello.c', ['WARNING: x'])
+        c = results.Check.parse('FAIL', 'checkpatch --strict src/hello.c', ['WARNING: x'])
         self.assertEqual((c.tag, c.name, c.diag), ('', 'checkpatch --strict src/hello.c', ['WARNING: x']))
 
     def test_plan(self):
         guest = len(glob.glob(os.path.join(TOP, 'tests', 'guest', '[0-9]*.sh')))
         self.assertGreater(guest, 10)
-        self.assertEqual(verdict.plan('guest'), guest + 1)
-        self.assertEqual(verdict.plan('guest/panic.sh'), 2)
-        self.assertEqual(verdict.plan('guest/sig-enforce.sh,guest/modules-disabled.sh'), 3)
-        self.assertEqual(verdict.plan('bench'),
+        self.assertEqual(bootjudge.plan('guest'), guest + 1)
+        self.assertEqual(bootjudge.plan('guest/panic.sh'), 2)
+        self.assertEqual(bootjudge.plan('guest/sig-enforce.sh,guest/modules-disabled.sh'), 3)
+        self.assertEqual(bootjudge.plan('bench'),
                          len(glob.glob(os.path.join(TOP, 'bench', 'guest', '[0-9]*.sh'))) + 1)
         # the recorded boot planned what the tree held then
-        self.assertEqual(verdict.lines_of(os.path.join(FIX, 'good.results'))[0], 'PLAN: 18')
+        self.assertEqual(results.lines_of(os.path.join(FIX, 'good.results'))[0], 'PLAN: 18')
 
     def test_data(self):
         status, out = run('data', os.path.join(FIX, 'stress.results'), 'load_cycles')
@@ -203,13 +207,13 @@ class Merge(unittest.TestCase):
             self.assertEqual(status, 0, out)
             status, out = run('merge', txt, *parts)
             self.assertEqual((status, out), (0, ''))
-            want = ['[packages] built'] + [c.title() for p in parts for c in verdict.Results(p).checks()]
-            got = verdict.Results(txt).checks()
+            want = ['[packages] built'] + [c.title() for p in parts for c in results.Results(p).checks()]
+            got = results.Results(txt).checks()
             self.assertEqual([c.title() for c in got], want)
             with open(txt) as f:
                 self.assertEqual(f.read(), ''.join(c.txt() for c in got))
             status, out = run('close', txt)
-            self.assertIn(verdict.closing_line(*verdict.counts(got)), out)
+            self.assertIn(results.closing_line(*results.counts(got)), out)
 
 
 def kunit_counts(path):

@@ -56,9 +56,11 @@ sleep 1
 grep -E 'Added|Couldn|went wrong|Ran ' /tmp/trinity.out | head -n 5
 # timeout's 124 (or trinity's own exit on SIGINT) is the normal end.
 if [ "$st" = 0 ] || [ "$st" = 124 ] || [ "$st" = 130 ]; then
-	pass "trinity on $DEV as uid $FUZZ_UID for ${fuzz}s (boom=signal chance=50)"
+	pass "trinity on $DEV as uid $FUZZ_UID (boom=signal chance=50)"
+	note "${fuzz} s, status $st"
 else
-	fail "trinity on $DEV" "status $st: $(tail -n 3 /tmp/trinity.out | tr '\n' ' ')"
+	fail "trinity on $DEV as uid $FUZZ_UID (boom=signal chance=50)" \
+		"status $st after ${fuzz} s: $(tail -n 3 /tmp/trinity.out | tr '\n' ' ')"
 fi
 expect_eq "trinity left the device alone: chance still 50" 50 "$(param roulette chance)"
 # Losers are logged rate-limited: Boom! lines plus "N callbacks suppressed".

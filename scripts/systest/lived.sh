@@ -1,0 +1,105 @@
+#!/bin/bash
+# shellcheck shell=bash
+# make systest: the user's install, lived in the booted system (sourced by
+# scripts/systest.sh): no chroot between the user and dkms, so dkms sees
+# the running kernel as a user's shell does (uname -r), and the messages
+# checked are the ones a user reads. The system (the restored base, its
+# first kernel's headers removed: a user who forgot them) boots from a disk
+# of its own with the repository served over HTTP inside the guest, and
+# runs tests/lived/ (README's commands verbatim, the forgotten headers,
+# purge, README's install); then the disk comes back as $ROOT, and the
+# story's later steps go on from the system as the guest left it.
+
+# readme_block NAME: the fenced block of README.md that follows the line
+# "<!-- systest: NAME -->": what the user is told to type, as a script.
+readme_block() {
+	awk -v mark="<!-- systest: $1 -->" '
+		$0 == mark { want = 1; next }
+		want && /^```/ { if (inside) exit; inside = 1; next }
+		inside { print }' "$ROULETTE_TOP/README.md"
+}
+
+# The failure path each system lives at its kernel upgrade (its second
+# row): Debian 12's dkms (3.0.10) ignores BUILD_EXCLUSIVE_KERNEL_MAX, so it
+# lives the planted build failure (tests/lived/22-build-failure.sh);
+# Debian 13's, the kernel out of range (21-out-of-range.sh). A suite not
+# named here upgrades its kernels in the chroot (lifecycle.sh).
+declare -gA LIVED_PLANT=([bookworm]=fail [trixie]=range)
+declare -gA LIVED_FILE=([fail]=lived/22-build-failure.sh [range]=lived/21-out-of-range.sh)
+
+# lived_install SUITE ROW [NEXT-ROW]: the lived install on the row's kernel
+# (tests/lived/10-install.sh); with NEXT-ROW and a plant for the suite,
+# the upgrade to NEXT-ROW's kernel in the same boot, through the plant's
+# failure path; then the system, as the guest left it, back as $ROOT.
+lived_install() {
+	local suite=$1 row=$2 next=${3:-} k img=$WORK/lived.img b plant
+	local suites=lived/10-install.sh args
+	local -a words pre
+	k=$(krel "$row")
+	note "$row's kernel is $k"
+	args="lived.version=$VERSION lived.flavour=${META_OF[$row]#linux-image-}"
+	plant=${LIVED_PLANT[$suite]:-}
+	if [ -n "$next" ] && [ -n "$plant" ]; then
+		read -ra words <<<"$(kernel_packages "$suite" "$next")"	# [-t SUITE] IMAGE HEADERS
+		pre=()
+		[ "${words[0]}" != -t ] || pre=("${words[@]:0:2}")
+		suites+=,${LIVED_FILE[$plant]}
+		args+=" lived.planted=$VERSION~$plant lived.next=$(krel "$next")"
+		args+=" lived.image=$(IFS=,; echo "${words[*]:0:${#words[@]}-1}")"
+		args+=" lived.headers=$(IFS=,; echo "${pre[*]}${pre[*]:+,}${words[-1]}")"
+	fi
+	suites+=,lived/30-headers.sh
+	expect_host "before the install: no headers for the running kernel (apt purge linux-headers-*)" \
+		"apt-get failed" apt_get purge "linux-headers-$k" "${META_OF[$row]/linux-image-/linux-headers-}" || return
+	mkdir -p "$ROOT/srv/roulette/readme" || return
+	for b in repo install; do
+		readme_block "$b" >"$ROOT/srv/roulette/readme/$b.sh"
+		expect_host "README.md has the block '$b' (<!-- systest: $b -->)" "empty" \
+			test -s "$ROOT/srv/roulette/readme/$b.sh" || return
+	done
+	guest_arch "$row" || { record FAIL "[$TARGET] lived install: QEMU for the architecture" "no QEMU for ${ARCH_OF[$row]}"; return 1; }
+	cp "$GUEST_BUSYBOX" "$ROOT/srv/roulette/busybox" || return
+	# The user answers apt's "Do you want to continue?" with yes; Debian's
+	# mirror is unreachable from the guest: apt fails it at once, without
+	# its retries' growing pauses (20 s an apt update)
+	printf '%s\n' 'APT::Get::Assume-Yes "true";' 'Acquire::Retries "0";' \
+		>"$ROOT/etc/apt/apt.conf.d/90roulette-lived" || return
+	# The next kernel's initramfs is built in the guest, under TCG: with
+	# what this system boots from (MODULES=dep: virtio, ext4), not Debian's
+	# default MODULES=most; the boots are this machine's
+	printf '%s\n' MODULES=dep >"$ROOT/etc/initramfs-tools/conf.d/roulette-lived" || return
+	system_disk "$img" || return
+	# cache=unsafe: dpkg's fsyncs cost nothing (the disk is a test's, thrown
+	# away if QEMU dies); what the guest sees is unchanged
+	GUEST_KIND=lived guest_start "$TARGET" "$WORK/lived" "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
+		"root=/dev/vda rw systemd.unit=roulette-systest.service suites=$suites $args" \
+		-drive "file=$img,format=raw,if=virtio,cache=unsafe"
+	guest_wait
+	expect_host "the lived system comes back as the story's root" "see $ROOT_LOG" lived_root "$img" || return
+	rm -f "$img"
+	installed_state "$row" "$WORK/lived/roulette-lived/readme-install.out" noefi
+	[ -n "$next" ] && [ -n "$plant" ] || return 0
+	installed_krel "$next"
+	expect_host "dkms rebuilt automatically: installed for the $next kernel" "$(Rout dkms status | tr '\n' ';')" \
+		dkms_installed "$VERSION" "$(krel "$next")"
+	expect_host "modules exist for every installed kernel ($row $next)" "missing" \
+		modules_present "$k" "$(krel "$next")"
+}
+
+# lived_root IMG: $ROOT replaced by the system on IMG, less what the test
+# brought (its web server's files, its logs: kept in $WORK/lived) and the
+# user's own repository configuration (not the package's: purge_package
+# looks for the package's files).
+lived_root() {
+	local img=$1 mnt=$WORK/lived/mnt
+	mkdir -p "$mnt" && rm -rf "$ROOT" || return
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare --mount --propagation private -- /bin/sh -c '
+		mount -o loop,ro "$1" "$2" && cp -a "$2" "$3" && cp -r "$3/var/log/roulette-lived" "$4/"' \
+		lived-root "$img" "$mnt" "$ROOT" "$WORK/lived" >>"$ROOT_LOG" 2>&1 || return
+	rm -rf "$ROOT/lost+found" "$ROOT/srv/http" "$ROOT/srv/roulette/readme" "$ROOT/srv/roulette/busybox" \
+		"$ROOT/var/log/roulette-lived" "$ROOT/etc/apt/keyrings/roulette-dkms.gpg" \
+		"$ROOT/etc/apt/apt.conf.d/90roulette-lived" "$ROOT/srv/roulette/planted" \
+		"$ROOT/etc/initramfs-tools/conf.d/roulette-lived" \
+		"$ROOT/etc/apt/sources.list.d/roulette-dkms.sources"
+}
