@@ -109,6 +109,10 @@ for t in "${ROWS[@]}"; do
 		die "cannot build the initramfs"
 	log "$t: $krel, the other series from $o (${KREL_OF[$o]})"
 	flavour=flavour=${FLAVOUR_OF[$t]}
+	# A debug kernel's reports are judged from its ring buffer at the end of
+	# the boot (the runner's kernel-log file): room for the whole suite's
+	# log, guest/28's oopses included, as the stress and faults boots have.
+	[ "${META_OF[$t]}" != source ] || flavour+=" log_buf_len=4M"
 	guest_queue "$boots" "$t" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" "suites=guest $flavour"
 	# Loading refused: enforced signatures, then modules_disabled (irreversible: last).
 	sig=guest/sig-enforce.sh,
@@ -118,6 +122,12 @@ for t in "${ROWS[@]}"; do
 	fi
 	guest_queue "$boots" "$t-sig" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" \
 		"module.sig_enforce=1 suites=${sig}guest/modules-disabled.sh $flavour"
+	# KCSAN sees a race only between two CPUs (a debug boot has one): the
+	# configuration flips while a member spins, again on two.
+	if [ "${FLAVOUR_OF[$t]}" = kcsan ]; then
+		GUEST_KIND=kcsan guest_queue "$boots" "$t-conf" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" \
+			"suites=guest/29-roulette-conf.sh $flavour"
+	fi
 	if [ "${ROULETTE_NO_PANIC:-0}" = 1 ]; then
 		record SKIP "[$t-panic] guest/panic" "ROULETTE_NO_PANIC=1"
 	else

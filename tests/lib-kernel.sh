@@ -121,14 +121,41 @@ KMEMLEAK=/sys/kernel/debug/kmemleak
 # whose text may be anything.
 kmemleak_check() {
 	[ -w "$KMEMLEAK" ] || return 0
-	echo scan >"$KMEMLEAK"
-	sleep 6
-	echo scan >"$KMEMLEAK"
+	kmemleak_scans
 	_ours=$(awk '/^ +[^ ]+\+0x[0-9a-f]+\/0x[0-9a-f]+/ && /roulette|mymod|hello/' "$KMEMLEAK")
 	expect_eq "kmemleak: no leak in a roulette, mymod or hello frame" 0 \
 		"$(printf '%s' "$_ours" | grep -c .)"
 	echo "INFO: kmemleak lists $(grep -c '^unreferenced object' "$KMEMLEAK") unreferenced objects in all"
 	head -n 40 "$KMEMLEAK"
+}
+
+# kmemleak_scans: the two scans that report every leak made so far: an
+# object is reported once it is older than 5 s and unchanged since the
+# scan before.
+kmemleak_scans() {
+	echo scan >"$KMEMLEAK"
+	sleep 6
+	echo scan >"$KMEMLEAK"
+}
+
+# kmemleak_begin: on a kernel with kmemleak, forget every leak so far
+# (reported, then cleared): kmemleak_none then judges what was allocated
+# since.
+kmemleak_begin() {
+	[ -w "$KMEMLEAK" ] || return 0
+	kmemleak_scans
+	echo clear >"$KMEMLEAK"
+}
+
+# kmemleak_none NAME: on a kernel with kmemleak, not one unreferenced object
+# since kmemleak_begin, whatever its frames (a read path leaks the kernel's
+# objects: an iovec array, an AIO or io_uring request, a pipe's buffers).
+kmemleak_none() {
+	[ -w "$KMEMLEAK" ] || return 0
+	kmemleak_scans
+	_leaks=$(grep -c '^unreferenced object' "$KMEMLEAK")
+	expect_eq "$1" 0 "$_leaks"
+	[ "$_leaks" = 0 ] || head -n 60 "$KMEMLEAK"
 }
 
 # --- modules and the device -------------------------------------------------
