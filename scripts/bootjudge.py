@@ -7,9 +7,8 @@ counted from the tree. Standard library only."""
 import os
 import re
 
-from results import Check, lines_of
+from results import TOP, Check, lines_of
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPORTS = os.path.join(TOP, 'tests', 'kernel-reports.txt')
 BEGIN_MARK = 'roulette-test: expected-oops-begin'
 END_MARK = 'roulette-test: expected-oops-end'

@@ -12,6 +12,7 @@ import sys
 
 FILE_NAME = re.compile(r'^([A-Za-z0-9_.+-]+/[A-Za-z0-9_.+/-]+|kernel-log)$')
 TAG = re.compile(r'^\[([^]]+)\] (.*)$', re.S)
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the tree's top
 UNAVAILABLE = 'kernel unavailable'  # a row whose archive no longer serves its kernel
 
 

@@ -8,9 +8,7 @@ import sys
 
 from ktap import ktap_document
 import manifest
-from results import UNAVAILABLE, Check, Results, closing_line, counts, write
-
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from results import TOP, UNAVAILABLE, Check, Results, closing_line, counts, write
 
 
 def close(txt, listed=None, table=None):

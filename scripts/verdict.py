@@ -34,7 +34,7 @@ import sys
 
 from bootjudge import judge, plan, report_patterns
 from ktap import ktap_leaves, ktap_result
-from results import UNAVAILABLE, Check, Results, lines_of
+from results import TOP, UNAVAILABLE, Check, Results, lines_of
 import manifest
 import sums
 
@@ -68,7 +68,6 @@ def cmd_close(args):
 def cmd_checks(args):
     """checks DIR STAGE...: tests/checks/STAGE.txt written from a run's
     DIR/STAGE.jsonl (make checks)."""
-    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     for stage in args[1:]:
         checks = Results(os.path.join(args[0], stage + '.txt')).checks()
         bad = [c.title() for c in checks if c.tag != 'manifest' and (
@@ -77,7 +76,7 @@ def cmd_checks(args):
             print('verdict.py checks: %s/%s.jsonl: %s: a manifest comes from a full run with no'
                   ' failure' % (args[0], stage, bad[0] if bad else 'no results'), file=sys.stderr)
             return 1
-        path = os.path.join(top, 'tests', 'checks', stage + '.txt')
+        path = os.path.join(TOP, 'tests', 'checks', stage + '.txt')
         names = manifest.generate(checks)
         manifest.write_manifest(path, stage, names)
         print('%s: %d names' % (os.path.relpath(path), len(names)))
