@@ -4,8 +4,9 @@
 # in scripts/systest/, one file a subsystem (common.sh: checks, steps,
 # timings; lives.sh: the lives side by side; state.sh: what the system
 # holds; repositories.sh; lifecycle.sh: install, kernel upgrades, boots,
-# upgrade, kernel removal, purge; secureboot.sh; kdump.sh; release.sh;
-# rpm.sh; arch.sh). For each Debian suite among the "systest" rows of tests/kernels.conf (or
+# purge in a chroot; lived.sh: install, kernel upgrade, kernel removal,
+# upgrade N -> N+1, purge lived in the booted system; secureboot.sh;
+# kdump.sh; release.sh; rpm.sh; arch.sh). For each Debian suite among the "systest" rows of tests/kernels.conf (or
 # ROULETTE_KERNELS; scripts/lib-rows.sh: stage_rows), its first row is the
 # kernel of the installed system
 # and its later rows are kernel upgrades (a row of SUITE-backports belongs
@@ -77,15 +78,21 @@ life_of_a_system() {
 		installed+=("$r")
 	done
 	set -- "${kept[@]}"
-	step boot_each_kernel "$@"
-	! default_system || step secure_boot "$@"
-	step set_up_kdump "$@" && step crash_dump "$@"
-	step upgrade_package "$@"
-	if [ $# -gt 1 ]; then
-		step remove_old_kernel "$@"
-		kept=("${@:2}")
+	# a default system is a PC with Secure Boot: the boots with the DKMS
+	# key enrolled run the whole suite (tests/systest/); a minimal one
+	# boots each kernel without EFI
+	if default_system; then
+		step secure_boot "$@"
+	else
+		step boot_each_kernel "$@"
 	fi
-	step purge_package
+	step set_up_kdump "$@" && step crash_dump "$@"
+	if [ $# -gt 1 ]; then
+		step lived_end "$@"
+		kept=("${@:2}")
+	else
+		step purge_package
+	fi
 	step rpm_install_remove "${kept[@]}"
 }
 

@@ -2,8 +2,9 @@
 # shellcheck shell=bash
 # make systest: the package's life cycle in one system (sourced by
 # scripts/systest.sh): the system restored from its cached base, apt
-# install, kernel upgrades, boots, upgrade N -> N+1, removal of the older
-# kernel, purge. Owns RECOMMENDS (install_mode): whether the system's apt
+# install and kernel upgrades in the chroot (the systems lived.sh does not
+# live: another architecture's, the release upgrade's start), boots,
+# purge. Owns RECOMMENDS (install_mode): whether the system's apt
 # installs Recommends (a default system) or not (a minimal one).
 
 MINIMAL_SUITES=bookworm
@@ -135,7 +136,7 @@ upgrade_kernel() {
 	expect_host "dkms rebuilt automatically: installed for the $row kernel" "$(Rout dkms status | tr '\n' ';')" \
 		dkms_installed "$VERSION" "$k"
 	mapfile -t all < <(krels "$@" "$row")
-	expect_host "modules exist for every installed kernel ($* $row)" "missing: ${all[*]}" \
+	expect_host "modules exist for every installed kernel" "missing: ${all[*]}" \
 		modules_present "${all[@]}"
 }
 
@@ -175,60 +176,8 @@ boot_each_kernel() {
 	guest_wait
 }
 
-# upgrade_package ROW...: apt upgrade to N+1; DKMS replaces N for every
-# kernel.
-upgrade_package() {
-	local r k got
-	echo "deb [signed-by=/srv/roulette/repo/roulette-dkms.gpg] file:/srv/roulette/next/repo ./" >>"$ROOT$LOCAL_LIST"
-	expect_host "apt upgrade roulette-dkms N -> N+1" "apt-get failed" \
-		apt_get_local install roulette-dkms
-	# shellcheck disable=SC2016 # a dpkg-query format
-	got=$(Rout dpkg-query -W -f='${Version}' roulette-dkms)
-	expect_host "package version is now N+1" "got '$got'" test "$got" = "$NEXT"
-	expect_host "dkms holds only N+1" "dkms has: $(dkms_versions | tr '\n' ' ')" \
-		test "$(dkms_versions)" = "$NEXT"
-	for r in "$@"; do
-		k=$(krel "$r")
-		expect_host "dkms: N+1 installed for the $r kernel, modules rebuilt (modinfo version)" \
-			"status '$(Rout dkms status -k "$k" | tr '\n' ';')', mymod.ko version '$(ko_version "$k" mymod)'" \
-			rebuilt_as "$NEXT" "$k"
-	done
-	expect_host "old sources gone: /usr/src/roulette-N, /var/lib/dkms/roulette/N" \
-		"still there" old_gone "$VERSION"
-}
-
-# remove_old_kernel ROW KEPT-ROW...: apt purge of the row's kernel (its
-# image and headers, as a user clears an old kernel after an upgrade):
-# DKMS's kernel hook (/etc/kernel/prerm.d/dkms) removes roulette for it;
-# the kept kernels keep theirs (version N+1 by then: after upgrade_package).
-remove_old_kernel() {
-	local row=$1 k n r left
-	local -a pkgs
-	k=$(krel "$1")
-	shift
-	# shellcheck disable=SC2016 # a dpkg-query format
-	mapfile -t pkgs < <(Rout dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "linux-image-$k*" \
-		"linux-headers-$k" 2>/dev/null | awk '$1 == "ii" { print $2 }')
-	n=$(log_lines)
-	note "the $row kernel's packages: ${pkgs[*]:-linux-image-$k}"
-	expect_host "apt purge the $row kernel's image and headers" "apt-get failed" \
-		apt_get purge "${pkgs[@]:-linux-image-$k}" || return
-	# dkms 3.0 (bookworm) and 3.2 (trixie) word it differently
-	expect_host "the kernel hook said: dkms: removing roulette N+1 for the $row kernel" "not in apt's output" \
-		grep -qF -e "dkms: removing: roulette $NEXT ($k)" \
-		-e "dkms: removing module roulette/$NEXT for kernel $k " <(since "$n")
-	expect_host "dkms status: no roulette for the $row kernel" "$(Rout dkms status -m roulette | tr '\n' ';')" \
-		not_for "$k"
-	left=$(cd "$ROOT" && find lib/modules/"$k" usr/lib/modules/"$k" 2>/dev/null | grep -E 'updates|\.ko' | tr '\n' ' ')
-	expect_host "no module of the removed kernel left in /lib/modules/KREL" "left: $left" test -z "$left"
-	log "after the purge: /lib/modules/$k $([ -e "$ROOT/lib/modules/$k" ] || [ -e "$ROOT/usr/lib/modules/$k" ] && echo remains || echo is gone)"
-	for r in "$@"; do
-		expect_host "roulette N+1 still installed for the kept $r kernel" \
-			"$(Rout dkms status | tr '\n' ';')" built_by_dkms "$NEXT" "$(krel "$r")"
-	done
-}
-
-# purge_package: apt purge; nothing of the package is left.
+# purge_package: apt purge; nothing of the package is left (the system of
+# another architecture; the amd64 ones live it: lived.sh, lived_end).
 purge_package() {
 	local left
 	expect_host "apt purge roulette-dkms" "apt-get failed" apt_get purge roulette-dkms

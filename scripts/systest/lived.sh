@@ -27,12 +27,19 @@ readme_block() {
 declare -gA LIVED_PLANT=([bookworm]=fail [trixie]=range)
 declare -gA LIVED_FILE=([fail]=lived/22-build-failure.sh [range]=lived/21-out-of-range.sh)
 
+# What the test brings into the system's root for a lived boot, and takes
+# out again (lived_root): its web server's files, README's blocks, its
+# logs, apt's answers, the initramfs setting, the planted releases' source.
+LIVED_FILES=(srv/http srv/roulette/readme srv/roulette/busybox var/log/roulette-lived
+	srv/roulette/planted etc/apt/sources.list.d/roulette-planted.sources
+	etc/apt/apt.conf.d/90roulette-lived etc/initramfs-tools/conf.d/roulette-lived lost+found)
+
 # lived_install SUITE ROW [NEXT-ROW]: the lived install on the row's kernel
 # (tests/lived/10-install.sh); with NEXT-ROW and a plant for the suite,
 # the upgrade to NEXT-ROW's kernel in the same boot, through the plant's
 # failure path; then the system, as the guest left it, back as $ROOT.
 lived_install() {
-	local suite=$1 row=$2 next=${3:-} k img=$WORK/lived.img b plant
+	local suite=$1 row=$2 next=${3:-} k b plant
 	local suites=lived/10-install.sh args
 	local -a words pre
 	k=$(krel "$row")
@@ -51,55 +58,78 @@ lived_install() {
 	suites+=,lived/30-headers.sh
 	expect_host "before the install: no headers for the running kernel (apt purge linux-headers-*)" \
 		"apt-get failed" apt_get purge "linux-headers-$k" "${META_OF[$row]/linux-image-/linux-headers-}" || return
+	# the user's system knows the package only from README's repository
+	rm -f "$ROOT$LOCAL_LIST"
 	mkdir -p "$ROOT/srv/roulette/readme" || return
 	for b in repo install; do
 		readme_block "$b" >"$ROOT/srv/roulette/readme/$b.sh"
 		expect_host "README.md has the block '$b' (<!-- systest: $b -->)" "empty" \
 			test -s "$ROOT/srv/roulette/readme/$b.sh" || return
 	done
-	guest_arch "$row" || { record FAIL "[$TARGET] lived install: QEMU for the architecture" "no QEMU for ${ARCH_OF[$row]}"; return 1; }
-	cp "$GUEST_BUSYBOX" "$ROOT/srv/roulette/busybox" || return
+	lived_boot "$TARGET" "$WORK/lived" "$row" "$suites" "$args" || return
+	installed_state "$row" "$WORK/lived/roulette-lived/readme-install.out" noefi
+	[ -n "$next" ] && [ -n "$plant" ] || return 0
+	installed_krel "$next"
+	expect_host "dkms rebuilt automatically: installed for the next kernel" "$(Rout dkms status | tr '\n' ';')" \
+		dkms_installed "$VERSION" "$(krel "$next")"
+	expect_host "modules exist for both installed kernels" "missing" \
+		modules_present "$k" "$(krel "$next")"
+}
+
+# lived_end OLD-ROW ROW...: the rest of the system's life, lived on its
+# newest kernel (the last ROW): the old kernel removed
+# (tests/lived/40-remove-kernel.sh), the package upgraded to N+1 from the
+# repository over HTTP (50-upgrade.sh), then purged (60-purge.sh); then
+# the system back as $ROOT, without the user's repository configuration.
+lived_end() {
+	local old=$1 args
+	shift
+	args="lived.version=$VERSION lived.flavour=${META_OF[$1]#linux-image-}"
+	# shellcheck disable=SC2153 # NEXT: version N+1 (repositories.sh)
+	args+=" lived.old=$(krel "$old") lived.upgrade=$NEXT"
+	lived_boot "$TARGET-end" "$WORK/lived-end" "${@: -1}" \
+		lived/40-remove-kernel.sh,lived/50-upgrade.sh,lived/60-purge.sh "$args" || return
+	rm -f "$ROOT/etc/apt/keyrings/roulette-dkms.gpg" "$ROOT/etc/apt/sources.list.d/roulette-dkms.sources"
+}
+
+# lived_boot TAG DIR ROW SUITES ARGS: the system as it is now booted on the
+# row's kernel from a disk of its own (systemd, TCG), the guest suites
+# SUITES run at a root shell with ARGS on the kernel command line; then
+# the system as the guest left it back as $ROOT (lived_root).
+lived_boot() {
+	local tag=$1 dir=$2 row=$3 img=$WORK/lived.img k
+	k=$(krel "$row")
+	guest_arch "$row" || { record FAIL "[$tag] lived boot: QEMU for the architecture" "no QEMU for ${ARCH_OF[$row]}"; return 1; }
+	mkdir -p "$ROOT/srv/roulette" && cp "$GUEST_BUSYBOX" "$ROOT/srv/roulette/busybox" || return
 	# The user answers apt's "Do you want to continue?" with yes; Debian's
 	# mirror is unreachable from the guest: apt fails it at once, without
 	# its retries' growing pauses (20 s an apt update)
 	printf '%s\n' 'APT::Get::Assume-Yes "true";' 'Acquire::Retries "0";' \
 		>"$ROOT/etc/apt/apt.conf.d/90roulette-lived" || return
-	# The next kernel's initramfs is built in the guest, under TCG: with
-	# what this system boots from (MODULES=dep: virtio, ext4), not Debian's
-	# default MODULES=most; the boots are this machine's
+	# A kernel's initramfs is built in the guest, under TCG: with what this
+	# system boots from (MODULES=dep: virtio, ext4), not Debian's default
+	# MODULES=most; the boots are this machine's
 	printf '%s\n' MODULES=dep >"$ROOT/etc/initramfs-tools/conf.d/roulette-lived" || return
 	system_disk "$img" || return
 	# cache=unsafe: dpkg's fsyncs cost nothing (the disk is a test's, thrown
 	# away if QEMU dies); what the guest sees is unchanged
-	GUEST_KIND=lived guest_start "$TARGET" "$WORK/lived" "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
-		"root=/dev/vda rw systemd.unit=roulette-systest.service suites=$suites $args" \
+	GUEST_KIND=lived guest_start "$tag" "$dir" "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
+		"root=/dev/vda rw systemd.unit=roulette-systest.service suites=$4 $5" \
 		-drive "file=$img,format=raw,if=virtio,cache=unsafe"
 	guest_wait
-	expect_host "the lived system comes back as the story's root" "see $ROOT_LOG" lived_root "$img" || return
+	expect_as "$tag" "the lived system comes back as the story's root" "see $ROOT_LOG" \
+		lived_root "$img" "$dir" || return
 	rm -f "$img"
-	installed_state "$row" "$WORK/lived/roulette-lived/readme-install.out" noefi
-	[ -n "$next" ] && [ -n "$plant" ] || return 0
-	installed_krel "$next"
-	expect_host "dkms rebuilt automatically: installed for the $next kernel" "$(Rout dkms status | tr '\n' ';')" \
-		dkms_installed "$VERSION" "$(krel "$next")"
-	expect_host "modules exist for every installed kernel ($row $next)" "missing" \
-		modules_present "$k" "$(krel "$next")"
 }
 
-# lived_root IMG: $ROOT replaced by the system on IMG, less what the test
-# brought (its web server's files, its logs: kept in $WORK/lived) and the
-# user's own repository configuration (not the package's: purge_package
-# looks for the package's files).
+# lived_root IMG DIR: $ROOT replaced by the system on IMG, less what the
+# test brought (LIVED_FILES; its logs kept in DIR).
 lived_root() {
-	local img=$1 mnt=$WORK/lived/mnt
+	local img=$1 mnt=$2/mnt f
 	mkdir -p "$mnt" && rm -rf "$ROOT" || return
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	unshare --mount --propagation private -- /bin/sh -c '
 		mount -o loop,ro "$1" "$2" && cp -a "$2" "$3" && cp -r "$3/var/log/roulette-lived" "$4/"' \
-		lived-root "$img" "$mnt" "$ROOT" "$WORK/lived" >>"$ROOT_LOG" 2>&1 || return
-	rm -rf "$ROOT/lost+found" "$ROOT/srv/http" "$ROOT/srv/roulette/readme" "$ROOT/srv/roulette/busybox" \
-		"$ROOT/var/log/roulette-lived" "$ROOT/etc/apt/keyrings/roulette-dkms.gpg" \
-		"$ROOT/etc/apt/apt.conf.d/90roulette-lived" "$ROOT/srv/roulette/planted" \
-		"$ROOT/etc/initramfs-tools/conf.d/roulette-lived" \
-		"$ROOT/etc/apt/sources.list.d/roulette-dkms.sources"
+		lived-root "$img" "$mnt" "$ROOT" "$2" >>"$ROOT_LOG" 2>&1 || return
+	for f in "${LIVED_FILES[@]}"; do rm -rf "${ROOT:?}/$f"; done
 }

@@ -63,7 +63,8 @@ sb_esp() {
 # keys, Debian's signed shim, grub and kernels), side by side: the first
 # row's kernel before the DKMS key is enrolled (modules refused), then
 # every row's with the key in MokList (the later rows are kernel upgrades
-# DKMS signed with the same key); the suites under test: tests/secureboot/.
+# DKMS signed with the same key), which run the whole system suite
+# (tests/systest/) beside tests/secureboot/.
 secure_boot() {
 	local d=$WORK/sb r k uuid mok=absent tag su a
 	rm -rf "$d" && mkdir -p "$d"
@@ -78,9 +79,10 @@ secure_boot() {
 	uuid=$(blkid -o value -s UUID "$d/disk.img")
 	cp "$OVMF/OVMF_VARS_4M.ms.fd" "$d/absent.vars"
 	for r in "$1" "$@"; do
-		# the first boot: key not enrolled, the modules refused (no udev test)
+		# the first boot: key not enrolled, the modules refused; then the
+		# whole system suite with the key enrolled
 		su=systest/01-system.sh,secureboot
-		[ "$mok" = absent ] || su+=,systest/20-udev-access.sh
+		[ "$mok" = absent ] || su=systest,secureboot
 		k=$(krel "$r") tag=$r-sb-$mok
 		cp "$d/$mok.vars" "$d/$tag.vars"
 		a="systemd.unit=roulette-systest.service suites=$su systest.kernel=$k"

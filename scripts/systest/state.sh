@@ -9,10 +9,8 @@ declare -gA ROOT_KREL=()
 dkms_installed() { # dkms_installed VERSION KREL
 	Rout dkms status -m roulette -v "$1" -k "$2" | grep -q ": installed"
 }
-dkms_versions() { Rout dkms status -m roulette | sed -n 's#^roulette/\([^,]*\),.*#\1#p' | sort -u; }
 dkms_empty() { [ -z "$(Rout dkms status -m roulette)" ]; }
 ko() { compgen -G "$ROOT/lib/modules/$1/updates/dkms/$2.ko*" | head -n 1; } # ko KREL MODULE
-ko_version() { local f; f=$(ko "$1" "$2") && [ -n "$f" ] && modinfo -F version "$f" 2>/dev/null; }
 modules_present() { # modules_present KREL...: the three .ko files DKMS installed
 	local k m
 	for k in "$@"; do
@@ -20,13 +18,7 @@ modules_present() { # modules_present KREL...: the three .ko files DKMS installe
 	done
 }
 built_by_dkms() { dkms_installed "$1" "$2" && modules_present "$2"; } # VERSION KREL
-rebuilt_as() { # rebuilt_as VERSION KREL
-	dkms_installed "$1" "$2" && [ "$(ko_version "$2" mymod)" = "$1" ] &&
-		[ "$(ko_version "$2" roulette)" = "$1" ]
-}
 not_built() { ! dkms_installed "$VERSION" "$1" && [ -z "$(ko "$1" mymod)" ]; } # not_built KREL
-not_for() { ! Rout dkms status -m roulette | grep -qF ", $1,"; } # not_for KREL
-old_gone() { [ ! -e "$ROOT/usr/src/roulette-$1" ] && [ ! -e "$ROOT/var/lib/dkms/roulette/$1" ]; }
 # shellcheck disable=SC2016 # a dpkg-query format
 pkg_status() { Rout dpkg-query -W -f='${Status}' roulette-dkms 2>/dev/null; }
 purged() { ! pkg_status | grep -qE ' (installed|config-files|half-)'; }

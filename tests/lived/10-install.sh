@@ -19,13 +19,7 @@
 modules_dir() { find "/lib/modules/$K/updates/dkms" -name "*.ko*" 2>/dev/null | tr "\n" " "; }
 
 mkdir -p /srv/http && cp -r "$SRV/repo" /srv/http/roulette-dkms
-# the web server stays up for the other files (30-headers.sh stops it)
-"$SRV/busybox" httpd -f -p 127.0.0.1:80 -h /srv/http &
-echo $! >/run/roulette-httpd.pid
-for _i in 1 2 3 4 5 6 7 8 9 10; do
-	"$SRV/busybox" wget -q -O /dev/null http://127.0.0.1/roulette-dkms/roulette-dkms.sources && break
-	sleep 1
-done
+serve	# it stays up for the other files (30-headers.sh stops it)
 expect_eq "the repository is served over HTTP on 127.0.0.1" 0 \
 	"$(at_shell probe "$SRV/busybox" wget -q -O /dev/null http://127.0.0.1/roulette-dkms/roulette-dkms.sources)"
 
@@ -35,6 +29,8 @@ expect_eq "apt reads the repository: no warning of ours (roulette, 127.0.0.1)" "
 	"$(said readme-repo | grep -E '^(W|E|Warning|Error):' | grep -E 'roulette|127\.0\.0\.1')"
 expect_eq "apt's candidate roulette-dkms is version N" "$V" \
 	"$(apt-cache policy roulette-dkms 2>&1 | sed -n 's/^ *Candidate: //p')"
+expect_eq "apt knows roulette-dkms from the repository over HTTP only" "http://127.0.0.1/roulette-dkms/deb" \
+	"$(apt-cache policy roulette-dkms 2>&1 | awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[a-z]+:/ { print $2 }' | sort -u | tr '\n' ' ' | sed 's/ $//')"
 check "the key is at a standard place: /etc/apt/keyrings/roulette-dkms.gpg" test -s /etc/apt/keyrings/roulette-dkms.gpg
 check "the source is deb822: /etc/apt/sources.list.d/roulette-dkms.sources, URIs http://127.0.0.1/" \
 	grep -q '^URIs: http://127\.0\.0\.1/' /etc/apt/sources.list.d/roulette-dkms.sources

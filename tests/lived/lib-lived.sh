@@ -28,6 +28,19 @@ at_shell() {
 # its lines end in CR LF)
 said() { tr -d '\r' <"$OUT/$1.out"; }
 
+# serve: the repositories under /srv/http (what the maintainer publishes;
+# 10-install.sh fills it) served over HTTP on 127.0.0.1 by busybox httpd
+# (the test's own web server, its pid in /run/roulette-httpd.pid), once it
+# answers.
+serve() {
+	"$SRV/busybox" httpd -f -p 127.0.0.1:80 -h /srv/http &
+	echo $! >/run/roulette-httpd.pid
+	for _i in 1 2 3 4 5 6 7 8 9 10; do
+		"$SRV/busybox" wget -q -O /dev/null http://127.0.0.1/roulette-dkms/roulette-dkms.sources && return
+		sleep 1
+	done
+}
+
 # dkms_has VERSION KREL: roulette VERSION is installed for KREL.
 dkms_has() { dkms status -m roulette -v "$1" -k "$2" 2>/dev/null | grep -q ': installed'; }
 

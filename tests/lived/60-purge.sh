@@ -1,0 +1,29 @@
+#!/bin/sh
+# The end of the package's life: apt purge roulette-dkms. Nothing of it is
+# left: no sources, modules, DKMS tree, configuration, udev rule or group
+# (it has no members). The repository's source and key under /etc/apt are
+# the user's own (README's commands), not the package's.
+# shellcheck source=../lib.sh
+. /tests/lib.sh
+# shellcheck source=lib-lived.sh
+. /tests/lived/lib-lived.sh
+
+# leftovers: the package's files DKMS or dpkg could leave behind.
+leftovers() {
+	{
+		ls -d /usr/src/roulette* /var/lib/dkms/roulette* 2>/dev/null
+		find /lib/modules/*/updates \( -name 'hello.ko*' -o -name 'mymod.ko*' \
+			-o -name 'roulette.ko*' \) 2>/dev/null
+		find /etc /lib/udev /usr/lib/udev -name '*roulette*' 2>/dev/null |
+			grep -v -x -e /etc/apt/sources.list.d/roulette-dkms.sources -e /etc/apt/keyrings/roulette-dkms.gpg
+		grep -rlE 'mymod|kernel-roulette' /etc 2>/dev/null
+	} | sort -u | tr '\n' ' '
+}
+
+expect_eq "apt purge roulette-dkms exits 0" 0 "$(at_shell purge apt-get purge -y roulette-dkms)"
+# shellcheck disable=SC2016 # a dpkg-query format
+expect_eq "dpkg: roulette-dkms is purged (no files, no configuration)" "" \
+	"$(dpkg-query -W -f='${db:Status-Abbrev}' roulette-dkms 2>/dev/null | grep -v '^un')"
+expect_eq "nothing left in /usr/src, /lib/modules/*/updates, /var/lib/dkms, /etc, udev" "" "$(leftovers)"
+expect_eq "group roulette removed (it had no members)" "" "$(getent group roulette)"
+finish
