@@ -87,12 +87,8 @@ life_of_a_system() {
 		step boot_each_kernel "$@"
 	fi
 	step set_up_kdump "$@" && step crash_dump "$@"
-	if [ $# -gt 1 ]; then
-		step lived_end "$@"
-		kept=("${@:2}")
-	else
-		step purge_package
-	fi
+	step lived_end "$@"
+	[ $# -eq 1 ] || kept=("${@:2}")
 	step rpm_install_remove "${kept[@]}"
 }
 
