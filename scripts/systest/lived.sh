@@ -76,19 +76,21 @@ lived_install() {
 		modules_present "$k" "$(krel "$next")"
 }
 
-# lived_end OLD-ROW ROW...: the rest of the system's life, lived on its
-# newest kernel (the last ROW): the old kernel removed
-# (tests/lived/40-remove-kernel.sh), the package upgraded to N+1 from the
-# repository over HTTP (50-upgrade.sh), then purged (60-purge.sh); then
-# the system back as $ROOT, without the user's repository configuration.
+# lived_end ROW...: the rest of the system's life, lived on its newest
+# kernel (the last ROW): the oldest kernel (the first ROW, where there are
+# two) removed (tests/lived/40-remove-kernel.sh), the package upgraded to
+# N+1 from the repository over HTTP (50-upgrade.sh), then purged
+# (60-purge.sh); then the system back as $ROOT, without the user's
+# repository configuration.
 lived_end() {
-	local old=$1 args
-	shift
-	args="lived.version=$VERSION lived.flavour=${META_OF[$1]#linux-image-}"
+	local suites=lived/50-upgrade.sh,lived/60-purge.sh args
 	# shellcheck disable=SC2153 # NEXT: version N+1 (repositories.sh)
-	args+=" lived.old=$(krel "$old") lived.upgrade=$NEXT"
-	lived_boot "$TARGET-end" "$WORK/lived-end" "${@: -1}" \
-		lived/40-remove-kernel.sh,lived/50-upgrade.sh,lived/60-purge.sh "$args" || return
+	args="lived.version=$VERSION lived.flavour=${META_OF[$1]#linux-image-} lived.upgrade=$NEXT"
+	if [ $# -gt 1 ]; then
+		suites=lived/40-remove-kernel.sh,$suites
+		args+=" lived.old=$(krel "$1")"
+	fi
+	lived_boot "$TARGET-end" "$WORK/lived-end" "${@: -1}" "$suites" "$args" || return
 	rm -f "$ROOT/etc/apt/keyrings/roulette-dkms.gpg" "$ROOT/etc/apt/sources.list.d/roulette-dkms.sources"
 }
 
