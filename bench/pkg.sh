@@ -40,7 +40,8 @@ pkg_rootfs() {
 		die "make deb failed (see $pwork/build-deb.log)"
 	deb=$pwork/out/deb/roulette-dkms_${version}_all.deb
 	# A base of its own kind (root_base_tarball keeps the system test's).
-	tarball=$(root_base_tarball "$HOST_SUITE" "bench-$kbench" "dkms,linux-headers-$kbench") ||
+	tarball=$(root_base_tarball "$HOST_SUITE" "bench-$kbench" \
+		"dkms,adduser,systemd-standalone-sysusers,linux-headers-$kbench") ||
 		die "cannot build the base rootfs"
 	mkdir -p "$debcache"
 	root_unpack "$ROOT" "$tarball" || die "cannot unpack $tarball"
