@@ -3,8 +3,9 @@ has one column header ("# name  suite  ...", columns two spaces or more
 apart) and every row its columns, and what one table names exists: a
 kernel row's suite a row of tests/suites.conf (or SUITE-backports of a
 row whose sources list backports), its arch a row of
-tests/arches.conf, its stages stages that read the column (a stage_rows
-or kernel_rows call names them); an architecture's QEMU package a row of
+tests/arches.conf, its stages stages that read the column (a stage_rows,
+kernel_rows or stage_kernel call names them; stage_kernel's, one row
+each); an architecture's QEMU package a row of
 tests/host-packages.conf; a boot kind's figures positive integers; a
 suite's sources, base, upgrade target and lived failure path known
 values; the columns table_field reads (scripts/lib.sh: TABLE_COLUMNS)
@@ -74,16 +75,23 @@ def table_columns():
     return {t: c.split() for t, c in re.findall(r'\[(\w+)\]="([^"]*)"', m.group(1))}
 
 
-def stages():
-    """The stages that read the table's stages column: the literal STAGE of
-    every stage_rows or kernel_rows call (scripts/, bench/); test.sh's
-    "$stage" is test, or test-debug when test-debug.sh runs it."""
-    names = set()
+def stage_calls():
+    """Every literal STAGE of a stage_rows, kernel_rows or stage_kernel call
+    (scripts/, bench/), with the function that names it."""
+    calls = set()
     for p in glob.glob(os.path.join(TOP, 'scripts', '**', '*.sh'), recursive=True) + \
             glob.glob(os.path.join(TOP, 'bench', '*.sh')):
         with open(p) as f:
-            names |= set(re.findall(r'\b(?:stage|kernel)_rows (?:--required )?([a-z][\w-]*)', f.read()))
-    return names | {'test'}
+            calls |= set(re.findall(r'\b(stage_rows|kernel_rows|stage_kernel) (?:--required )?([a-z][\w-]*)',
+                                    f.read()))
+    return calls
+
+
+def stages():
+    """The stages that read the table's stages column: the literal STAGE of
+    every stage_rows, kernel_rows or stage_kernel call; test.sh's "$stage"
+    is test, or test-debug when test-debug.sh runs it."""
+    return {s for _, s in stage_calls()} | {'test'}
 
 
 class Tables(unittest.TestCase):
@@ -116,6 +124,15 @@ class Tables(unittest.TestCase):
                 if row['stages'] != '-':
                     for s in row['stages'].split(','):
                         self.assertIn(s, known, 'kernels.conf:%d: unknown stage' % n)
+
+    def test_one_row_stages(self):
+        """A stage part stage_kernel reads (bench-pkg, test-debug-kernel) has
+        exactly one row."""
+        cols, rows = table('kernels.conf')
+        for _, stage in {c for c in stage_calls() if c[0] == 'stage_kernel'}:
+            with self.subTest(stage=stage):
+                named = [r[0] for _, r in rows if stage in r[cols.index('stages')].split(',')]
+                self.assertEqual(len(named), 1, 'kernels.conf: stage %s has rows %s, want one' % (stage, named))
 
     def test_boots(self):
         cols, rows = table('boots.conf')
