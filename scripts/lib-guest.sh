@@ -182,17 +182,20 @@ guest_cmdline() {
 # qemu_boot VMLINUZ INITRD CONSOLE RESULTS APPEND [qemu args...]:
 # boot a GUEST_ARCH guest under TCG (QEMU, machine, CPU, firmware from
 # tests/arches.conf) with GUEST_KIND's memory, CPUs and timeout
-# (boot_kind); the first serial port is the console, the result channel a
+# (boot_kind), its ring buffer (logbuf: log_buf_len= after APPEND on the
+# kernel command line); the first serial port is the console, the result channel a
 # second one or a virtio console. QEMU exits 0 whatever the guest did;
 # returns timeout's status (124 on a hang). VMLINUZ "firmware" boots as a
 # PC does: the firmware and disks in the QEMU args, whose boot loader
 # passes guest_cmdline (INITRD, APPEND unused).
 qemu_boot() {
 	local kernel=$1 initrd=$2 console=$3 results=$4 append=$5
-	local qemu machine cpu bios chan cmdline mem cpus secs
+	local qemu machine cpu bios chan cmdline mem cpus secs logbuf
 	local -a direct chanargs=() machargs=()
 	read -r qemu machine cpu bios chan < <(arch_field "$GUEST_ARCH" qemu machine cpu bios results) &&
-		read -r mem cpus secs < <(boot_kind) && cmdline=$(guest_cmdline "$append") || return 1
+		read -r mem cpus secs < <(boot_kind) && logbuf=$(table_field boots "$GUEST_KIND" logbuf) &&
+		cmdline=$(guest_cmdline "$append") || return 1
+	[ "$logbuf" = - ] || cmdline+=" log_buf_len=$logbuf"
 	direct=(-kernel "$kernel" -initrd "$initrd" -append "$cmdline")
 	shift 5
 	[ "$kernel" != firmware ] || direct=()

@@ -197,7 +197,7 @@ linux_source() {
 # holds them to it); a row is named by its first column.
 declare -gA TABLE_COLUMNS=(
 	[arches]="arch qemu package machine cpu bios console results image suffix busybox triplet sparse"
-	[boots]="kind mem cpus timeout"
+	[boots]="kind mem cpus timeout logbuf"
 	[suites]="suite sources base upgrade lived"
 )
 

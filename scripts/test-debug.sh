@@ -46,9 +46,9 @@ DEBUG_KERNEL=${DEBUG_KERNEL_OF[${FLAVOUR_OF[$drow]}]}
 log "debug kernel $(cat "$DEBUG_KERNEL/kernelrelease") in $DEBUG_KERNEL ($(tr '\n' ' ' <"$DEBUG_KERNEL/build-times"))"
 work=$ROULETTE_OUT/test-debug
 mkdir -p "$work"
-# Its boots are debug boots (tests/boots.conf), as scripts/test.sh's for
-# this stage, but for those below that name their own kind.
-GUEST_KIND=debug
+# Its boots are debug-short boots (tests/boots.conf: scripts/test.sh's
+# suite boots are debug ones), but for those below that name their own kind.
+GUEST_KIND=debug-short
 
 if [[ $phases == *" suite "* ]]; then
 	"$ROULETTE_TOP/scripts/test.sh" test-debug || true
@@ -104,7 +104,7 @@ if [[ $phases == *" faults "* ]]; then
 			--bin "$(static_tool "$ROULETTE_TOP/tests/stress/rstress.c")" ||
 			die "cannot build the initramfs"
 		GUEST_KIND=faults guest_run "$drow-faults" "$fdir" "$DEBUG_KERNEL/bzImage-modules" \
-			"$fdir/initrd.gz" "suites=faults log_buf_len=4M" || true
+			"$fdir/initrd.gz" suites=faults || true
 		"${VERDICT[@]}" data "$fdir/$drow-faults.results" | sed "s/^/[$drow-faults] DATA: /" >&2
 	else
 		record FAIL "[$drow-faults] module build" "$(tail -n 3 "$fdir/build.log" | tr '\n' ' ')"

@@ -2,14 +2,15 @@
 has one column header ("# name  suite  ...", columns two spaces or more
 apart) and every row its columns, and what one table names exists: a
 kernel row's suite a row of tests/suites.conf (or SUITE-backports of a
-row whose sources list backports), its arch a row of
-tests/arches.conf, its stages stages that read the column (a stage_rows,
-kernel_rows or stage_kernel call names them; stage_kernel's, one row
-each); an architecture's QEMU package a row of
-tests/host-packages.conf; a boot kind's figures positive integers; a
+row whose sources list backports), its arch a row of tests/arches.conf,
+its stages stages that read the column (a stage_rows, kernel_rows or
+stage_kernel call names them; stage_kernel's, one row each); an
+architecture's QEMU package a row of tests/host-packages.conf; a boot
+kind's figures positive integers, its ring buffer a size or "-"; a
 suite's sources, base, upgrade target and lived failure path known
-values; the columns table_field reads (scripts/lib.sh: TABLE_COLUMNS)
-the file's own. A table added without rules here fails."""
+values, and a kernel row of it; the columns table_field reads
+(scripts/lib.sh: TABLE_COLUMNS) the file's own. A table added without
+rules here fails."""
 
 import glob
 import os
@@ -137,8 +138,12 @@ class Tables(unittest.TestCase):
     def test_boots(self):
         cols, rows = table('boots.conf')
         for n, r in rows:
-            for c, v in zip(cols[1:], r[1:]):
-                self.assertRegex(v, r'^[1-9][0-9]*$', 'boots.conf:%d: %s' % (n, c))
+            row = dict(zip(cols, r))
+            for c in ('mem', 'cpus', 'timeout'):
+                self.assertRegex(row[c], r'^[1-9][0-9]*$', 'boots.conf:%d: %s' % (n, c))
+            # log_buf_len=: a power of two, in K or M (the kernel rounds up)
+            self.assertRegex(row['logbuf'], r'^(-|(1|2|4|8|16|32|64|128|256|512)[KM])$',
+                             'boots.conf:%d: logbuf' % n)
 
     def test_arches(self):
         cols, rows = table('arches.conf')
