@@ -51,6 +51,8 @@ mkdir -p "$work"
 GUEST_KIND=debug-short
 
 if [[ $phases == *" suite "* ]]; then
+	# its checks are this stage's results, judged at the close below; its
+	# status repeats them (a die before its own close is in its log only)
 	"$ROULETTE_TOP/scripts/test.sh" test-debug || true
 	# test.sh opened the stage's results: append to them, close them once.
 	RESULTS_FILE=$ROULETTE_OUT/results/test-debug.txt
@@ -62,7 +64,7 @@ if [[ $phases == *" builtin "* ]]; then
 	mkdir -p "$work/builtin"
 	guest_initramfs "$work/builtin/initrd.gz" || die "cannot build the initramfs"
 	guest_run "$drow-builtin" "$work/builtin" "$DEBUG_KERNEL/bzImage-builtin" "$work/builtin/initrd.gz" \
-		"suites=debug/builtin.sh mymod.sec=2 roulette.chance=0" || true
+		"suites=debug/builtin.sh mymod.sec=2 roulette.chance=0" || true	# the boot's verdict is recorded (guest_wait)
 fi
 
 if [[ $phases == *" detectors "* ]]; then
@@ -85,7 +87,7 @@ if [[ $phases == *" detectors "* ]]; then
 			# raises its level): its scan judges only what follows them.
 			ROULETTE_CONSOLE_FROM="roulette-test: canaries done" GUEST_KIND=detectors \
 				guest_run "$tag" "$cdir" "${DEBUG_KERNEL_OF[$f]}/bzImage-modules" \
-				"$cdir/initrd.gz" "suites=debug/detectors.sh flavour=$f" || true
+				"$cdir/initrd.gz" "suites=debug/detectors.sh flavour=$f" || true	# its verdict is recorded
 		else
 			record FAIL "[$tag] canary build" "$(head -n 3 "$cdir/build.log" | tr '\n' ' ')"
 		fi
@@ -104,7 +106,7 @@ if [[ $phases == *" faults "* ]]; then
 			--bin "$(static_tool "$ROULETTE_TOP/tests/stress/rstress.c")" ||
 			die "cannot build the initramfs"
 		GUEST_KIND=faults guest_run "$drow-faults" "$fdir" "$DEBUG_KERNEL/bzImage-modules" \
-			"$fdir/initrd.gz" suites=faults || true
+			"$fdir/initrd.gz" suites=faults || true	# the boot's verdict is recorded (guest_wait)
 		"${VERDICT[@]}" data "$fdir/$drow-faults.results" | sed "s/^/[$drow-faults] DATA: /" >&2
 	else
 		record FAIL "[$drow-faults] module build" "$(tail -n 3 "$fdir/build.log" | tr '\n' ' ')"
@@ -119,7 +121,7 @@ if [[ $phases == *" kunit "* ]]; then
 		guest_initramfs "$kdir/initrd.gz" --krel "${KREL_OF[$drow]}" --mods "$kdir/modules" ||
 			die "cannot build the initramfs"
 		guest_run "$drow-kunit" "$kdir" "$DEBUG_KERNEL/bzImage-modules" "$kdir/initrd.gz" \
-			suites=debug/kunit.sh || true
+			suites=debug/kunit.sh || true	# the boot's verdict is recorded (guest_wait)
 	else
 		record FAIL "[$drow-kunit] module build (W=1, sparse, ROULETTE_KUNIT=1)" \
 			"$(grep -i -m 3 -e 'warning:' -e 'error:' "$kdir/build.log" | tr '\n' ' ')"
