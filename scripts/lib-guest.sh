@@ -182,9 +182,9 @@ guest_cmdline() {
 # qemu_boot VMLINUZ INITRD CONSOLE RESULTS APPEND [qemu args...]:
 # boot a GUEST_ARCH guest under TCG (QEMU, machine, CPU, firmware from
 # tests/arches.conf) with GUEST_KIND's memory, CPUs and timeout
-# (boot_kind), its ring buffer (logbuf: log_buf_len= after APPEND on the
-# kernel command line); the first serial port is the console, the result channel a
-# second one or a virtio console. QEMU exits 0 whatever the guest did;
+# (boot_kind) and ring buffer (tests/boots.conf's logbuf: log_buf_len=
+# after APPEND on the kernel command line); the first serial port is the
+# console, the result channel a second one or a virtio console. QEMU exits 0 whatever the guest did;
 # returns timeout's status (124 on a hang). VMLINUZ "firmware" boots as a
 # PC does: the firmware and disks in the QEMU args, whose boot loader
 # passes guest_cmdline (INITRD, APPEND unused).
