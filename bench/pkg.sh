@@ -8,9 +8,10 @@
 #      (Debian's own DKMS package), same rootfs, dependencies pre-installed
 # Both run in a chroot of a cached base rootfs with dkms and one kernel's
 # headers (scripts/lib-root.sh: root_base_tarball), no QEMU, so each
-# package builds for exactly that kernel: the 6.1-amd64 row, as
-# v4l2loopback needs CONFIG_VIDEO_DEV, which the cloud flavour lacks (its
-# dkms.conf would skip the build there and win for nothing).
+# package builds for exactly that kernel: the bench-pkg row of
+# tests/kernels.conf (6.1-amd64), as v4l2loopback needs CONFIG_VIDEO_DEV,
+# which the cloud flavour lacks (its dkms.conf would skip the build there
+# and win for nothing).
 # shellcheck source=../scripts/lib-pkg.sh
 . "$ROULETTE_TOP/scripts/lib-pkg.sh"
 
@@ -113,12 +114,13 @@ fig6() {
 # in DIR; run it in a subshell (it exits on error). build-deb.sh installs
 # its own tools.
 pkg_figures() {
-	local kbench version
+	local kbench version row
 	runs=$2 pwork=$3 ROOT=$3/root ROOT_LOG=$3/chroot.log
 	host_install roots repo >&2 || die "cannot install host tools"
 	version=$(pkg_version) || die "version mismatch (scripts/check-version.sh)"
-	kernel_resolve 6.1-amd64 || die "cannot resolve the kernel"
-	kbench=${KREL_OF[6.1-amd64]}
+	row=$(stage_kernel bench-pkg) || die "no kernel for bench-pkg in tests/kernels.conf"
+	kernel_resolve "$row" || die "cannot resolve the kernel"
+	kbench=${KREL_OF[$row]}
 	mkdir -p "$pwork" && : >"$ROOT_LOG"
 	pkg_rootfs
 	# shellcheck disable=SC2016 # a dpkg-query format

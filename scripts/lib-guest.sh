@@ -4,12 +4,6 @@
 # initramfs, the QEMU boot, boots side by side and their verdict. lib.sh
 # sources it; it defines functions and a few variables and runs nothing.
 
-# The tables of the guests, tests/TABLE.conf: the names of their columns,
-# in order; a row is named by its first column.
-declare -gA TABLE_COLUMNS=(
-	[arches]="arch qemu package machine cpu bios console results image suffix busybox triplet sparse"
-	[boots]="kind mem cpus timeout"
-)
 # GUEST_ARCH: the architecture of the boots to come (guest_arch sets it
 # from a row); qemu_boot, guest_cmdline and guest_initramfs read it.
 GUEST_ARCH=${GUEST_ARCH:-amd64}
@@ -17,25 +11,6 @@ GUEST_ARCH=${GUEST_ARCH:-amd64}
 # (memory, CPUs, timeout: boot_kind); a stage sets it for its boots or
 # for one (GUEST_KIND=system guest_start ...).
 GUEST_KIND=guest
-
-# table_field TABLE ROW COLUMN...: those columns of ROW's row of
-# tests/TABLE.conf, on one line.
-table_field() {
-	local table=$1 row=$2 c i cols=
-	local -a names
-	read -ra names <<<"${TABLE_COLUMNS[$table]:?table_field: no table $table}"
-	shift 2
-	for c in "$@"; do
-		for i in "${!names[@]}"; do
-			[ "${names[$i]}" = "$c" ] && cols+=" $((i + 1))" && continue 2
-		done
-		die "table_field: no column '$c' in tests/$table.conf"
-	done
-	awk -v r="$row" -v c="$cols" '!/^#/ && $1 == r {
-		n = split(c, k, " "); for (i = 1; i <= n; i++) printf "%s%s", $k[i], (i < n ? " " : "\n")
-		f = 1 } END { exit !f }' "$ROULETTE_TOP/tests/$table.conf" ||
-		{ echo "no ${names[0]} '$row' in tests/$table.conf" >&2; return 1; }
-}
 
 # arch_field ARCH COLUMN...: those columns of ARCH's row of tests/arches.conf.
 arch_field() {
@@ -207,17 +182,20 @@ guest_cmdline() {
 # qemu_boot VMLINUZ INITRD CONSOLE RESULTS APPEND [qemu args...]:
 # boot a GUEST_ARCH guest under TCG (QEMU, machine, CPU, firmware from
 # tests/arches.conf) with GUEST_KIND's memory, CPUs and timeout
-# (boot_kind); the first serial port is the console, the result channel a
-# second one or a virtio console. QEMU exits 0 whatever the guest did;
+# (boot_kind) and ring buffer (tests/boots.conf's logbuf: log_buf_len=
+# after APPEND on the kernel command line); the first serial port is the
+# console, the result channel a second one or a virtio console. QEMU exits 0 whatever the guest did;
 # returns timeout's status (124 on a hang). VMLINUZ "firmware" boots as a
 # PC does: the firmware and disks in the QEMU args, whose boot loader
 # passes guest_cmdline (INITRD, APPEND unused).
 qemu_boot() {
 	local kernel=$1 initrd=$2 console=$3 results=$4 append=$5
-	local qemu machine cpu bios chan cmdline mem cpus secs
+	local qemu machine cpu bios chan cmdline mem cpus secs logbuf
 	local -a direct chanargs=() machargs=()
 	read -r qemu machine cpu bios chan < <(arch_field "$GUEST_ARCH" qemu machine cpu bios results) &&
-		read -r mem cpus secs < <(boot_kind) && cmdline=$(guest_cmdline "$append") || return 1
+		read -r mem cpus secs < <(boot_kind) && logbuf=$(table_field boots "$GUEST_KIND" logbuf) &&
+		cmdline=$(guest_cmdline "$append") || return 1
+	[ "$logbuf" = - ] || cmdline+=" log_buf_len=$logbuf"
 	direct=(-kernel "$kernel" -initrd "$initrd" -append "$cmdline")
 	shift 5
 	[ "$kernel" != firmware ] || direct=()

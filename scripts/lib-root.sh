@@ -16,14 +16,27 @@ SUITE_MIRROR=${SUITE_MIRROR:-http://deb.debian.org/debian}
 # A build chroot: beyond the headers packages (they bring gcc-N and linux-kbuild).
 SUITE_PACKAGES=gcc,make,libc6-dev,sparse,kmod,bc,xz-utils,ca-certificates
 
-# root_sources BASE: trixie adds updates, security (new point-release
-# kernels) and backports; not bullseye-security: its pool lost files (404).
+# suite_field SUITE COLUMN...: those columns of SUITE's row of
+# tests/suites.conf (sources, base, upgrade, lived).
+suite_field() {
+	table_field suites "$@"
+}
+
+# root_sources SUITE: the apt sources of a root of SUITE: the suite, and
+# the archives its row of tests/suites.conf lists (sources: trixie's
+# updates, security and backports; not bullseye-security, whose pool lost
+# files: 404).
 root_sources() {
+	local s sources
+	sources=$(suite_field "$1" sources) || return 1
 	echo "deb $SUITE_MIRROR $1 main"
-	[ "$1" = trixie ] || return 0
-	echo "deb $SUITE_MIRROR trixie-updates main"
-	echo "deb ${SUITE_MIRROR%/debian}/debian-security trixie-security main"
-	echo "deb $SUITE_MIRROR trixie-backports main"
+	for s in ${sources//,/ }; do
+		case $s in
+		-) ;;
+		security) echo "deb ${SUITE_MIRROR%/debian}/debian-security $1-security main" ;;
+		*) echo "deb $SUITE_MIRROR $1-$s main" ;;
+		esac
+	done
 }
 
 # root_foreign ARCH: the host runs ARCH's programs, for a root of another
@@ -131,11 +144,13 @@ suite_lock() {
 # candidate changes). Status 2 (suite_skip) when the suite is unavailable.
 suite_root() {
 	local suite=$1 base=${1%-backports} dir=$ROULETTE_CACHE/suites tmp
-	local root=$dir/$base stamp=$dir/$base/var/lib/roulette-suite
-	case $suite in
-	trixie | trixie-backports | sid | bullseye) ;;
-	*) echo "suite_root: unknown suite '$suite'" >&2 && return 1 ;;
-	esac
+	local root=$dir/$base stamp=$dir/$base/var/lib/roulette-suite sources
+	# a row of tests/suites.conf, or SUITE-backports of a row that lists them
+	if ! sources=$(suite_field "$base" sources 2>/dev/null) ||
+		{ [ "$suite" != "$base" ] && [[ ,$sources, != *,backports,* ]]; }; then
+		echo "suite_root: unknown suite '$suite' (tests/suites.conf)" >&2
+		return 1
+	fi
 	(
 		suite_lock "$suite" || exit 1
 		if [ ! -e "$stamp" ]; then

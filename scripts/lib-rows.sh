@@ -10,6 +10,9 @@
 #   each_row FUNCTION [ROW...]             FUNCTION ROW for each ready row,
 #                                          the others recorded in their place
 #   rows_build OUT LOG [make args...]      ROWS' modules built side by side
+#   stage_kernel STAGE                     the one row of a stage part that
+#                                          runs one kernel, whatever
+#                                          ROULETTE_KERNELS says
 # After ready_rows or rows_build a stage may loop over ROWS itself: the
 # rows are resolved (KREL_OF ...). Source it (lib.sh does); it runs nothing.
 
@@ -30,6 +33,19 @@ kernel_rows() {
 		awk -v s="$1" '!/^#/ && NF >= 6 && index("," $6 ",", "," s ",") { print $1 }' \
 			"$KERNEL_TABLE"
 	fi
+}
+
+# stage_kernel STAGE: the one row of tests/kernels.conf whose stages name
+# STAGE, a stage part that runs on one kernel whatever ROULETTE_KERNELS
+# says (bench-pkg: make bench's package figures; test-debug-kernel: make
+# test-debug's builtin, faults and kunit phases); fails unless the table
+# has exactly one.
+stage_kernel() {
+	local -a rows
+	mapfile -t rows < <(ROULETTE_KERNELS='' kernel_rows "$1")
+	[ ${#rows[@]} = 1 ] ||
+		{ echo "stage $1: ${#rows[@]} rows in tests/kernels.conf, want one" >&2 && return 1; }
+	echo "${rows[0]}"
 }
 
 # stage_rows [--required] STAGE LOGDIR: ROWS, the rows STAGE runs

@@ -1,11 +1,11 @@
 #!/bin/bash
 # shellcheck shell=bash
-# The host side of every stage: the kernel table, module builds and the one
-# result format; it sources the kernel-row loop of every stage
-# (scripts/lib-rows.sh: stage_rows, each_row, rows_build) and the one guest
-# runner (scripts/lib-guest.sh: architectures, initramfs, QEMU boot,
-# verdict). Source it; it defines functions and a few variables and runs
-# nothing.
+# The host side of every stage: the tables (tests/TABLE.conf: table_field),
+# the kernel table, module builds and the one result format; it sources the
+# kernel-row loop of every stage (scripts/lib-rows.sh: stage_rows,
+# each_row, rows_build) and the one guest runner (scripts/lib-guest.sh:
+# architectures, initramfs, QEMU boot, verdict). Source it; it defines
+# functions and a few variables and runs nothing.
 
 ROULETTE_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Downloads and caches live outside the work tree (override for CI or tests).
@@ -188,6 +188,51 @@ linux_source() {
 			touch "$dir/.unpacked" || return 1
 	fi
 	echo "$dir"
+}
+
+# --- the tables (tests/TABLE.conf) -------------------------------------------
+
+# The tables read by name and column, tests/TABLE.conf: the names of their
+# columns, in order, as each file's column header says (make harness-test
+# holds them to it); a row is named by its first column.
+declare -gA TABLE_COLUMNS=(
+	[arches]="arch qemu package machine cpu bios console results image suffix busybox triplet sparse"
+	[boots]="kind mem cpus timeout logbuf"
+	[suites]="suite sources base upgrade lived"
+)
+
+# table_field TABLE ROW COLUMN...: those columns of ROW's row of
+# tests/TABLE.conf, on one line.
+table_field() {
+	local table=$1 row=$2 c i cols=
+	local -a names
+	read -ra names <<<"${TABLE_COLUMNS[$table]:?table_field: no table $table}"
+	shift 2
+	for c in "$@"; do
+		for i in "${!names[@]}"; do
+			[ "${names[$i]}" = "$c" ] && cols+=" $((i + 1))" && continue 2
+		done
+		die "table_field: no column '$c' in tests/$table.conf"
+	done
+	awk -v r="$row" -v c="$cols" '!/^#/ && $1 == r {
+		n = split(c, k, " "); for (i = 1; i <= n; i++) printf "%s%s", $k[i], (i < n ? " " : "\n")
+		f = 1 } END { exit !f }' "$ROULETTE_TOP/tests/$table.conf" ||
+		{ echo "no ${names[0]} '$row' in tests/$table.conf" >&2; return 1; }
+}
+
+# table_map TABLE COLUMN ARRAY: ARRAY (an associative array of the
+# caller's) gets ROW -> COLUMN's value for each row of tests/TABLE.conf
+# whose COLUMN is not "-".
+# shellcheck disable=SC2034 # tm_map: the caller's array
+table_map() {
+	local -n tm_map=$3
+	local tm_row tm_value
+	local -a tm_rows
+	mapfile -t tm_rows < <(awk '!/^#/ && NF { print $1 }' "$ROULETTE_TOP/tests/$1.conf")
+	for tm_row in "${tm_rows[@]}"; do
+		tm_value=$(table_field "$1" "$tm_row" "$2") || return 1
+		[ "$tm_value" = - ] || tm_map["$tm_row"]=$tm_value
+	done
 }
 
 # --- the kernel table (tests/kernels.conf) -----------------------------------

@@ -64,7 +64,7 @@ stress_row() {
 	[ "${META_OF[$t]}" = source ] && kind=stress-debug
 	log "$t: stress run on ${KREL_OF[$t]} (${secs}s per reader phase, ${fuzz}s per fuzzer)"
 	GUEST_KIND=$kind guest_run "$t" "$dir" "$(kernel_vmlinuz "$t")" "$dir/initrd.gz" \
-		"suites=stress stress_secs=$secs fuzz_secs=$fuzz log_buf_len=4M" || true
+		"suites=stress stress_secs=$secs fuzz_secs=$fuzz" || true
 	"${VERDICT[@]}" data "$dir/$t.results" | sed "s/^/[$t] DATA: /" >&2
 	cycles=$("${VERDICT[@]}" data "$dir/$t.results" load_cycles) min=$(min_cycles "$t")
 	total=$((total + cycles))

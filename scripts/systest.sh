@@ -162,9 +162,10 @@ for s in "${suites[@]}"; do
 done
 # the arm64 system before the short release upgrade: the longer lives first
 other_architectures
-if [ -n "${rows_of[bookworm]:-}" ] && [ -n "${rows_of[trixie]:-}" ]; then
-	live bookworm-to-trixie release_upgrade bookworm trixie
-fi
+for s in "${suites[@]}"; do	# tests/suites.conf: upgrade, when both suites have rows
+	to=$(suite_field "$s" upgrade) || continue
+	[ "$to" = - ] || [ -z "${rows_of[$to]:-}" ] || live "$s-to-$to" release_upgrade "$s" "$to"
+done
 live piuparts piuparts_runs
 lives_wait
 the_end

@@ -7,6 +7,8 @@
 #              boot on the debug row, the modules built with W=1;
 #   builtin    bzImage-builtin (hello, mymod, roulette =y) booted with
 #              "mymod.sec=2 roulette.chance=0": tests/debug/builtin.sh;
+#              this phase, faults and kunit run on the test-debug-kernel
+#              row of tests/kernels.conf (stage_kernel: debug, KASAN's);
 #   detectors  tests/debug/canary.ko makes one bug of each kind and each
 #              must be reported (tests/debug/detectors.sh), so that a clean
 #              scan elsewhere means something: on each debug kernel of the
@@ -38,16 +40,19 @@ for p in "$@"; do
 	esac
 done
 guest_host_setup || die "cannot install host packages"
-debug_kernel || die "no debug kernel"
-DEBUG_KERNEL=${DEBUG_KERNEL_OF[debug]}
+drow=$(stage_kernel test-debug-kernel) || die "no kernel for test-debug-kernel in tests/kernels.conf"
+kernel_resolve "$drow" || die "no debug kernel"
+DEBUG_KERNEL=${DEBUG_KERNEL_OF[${FLAVOUR_OF[$drow]}]}
 log "debug kernel $(cat "$DEBUG_KERNEL/kernelrelease") in $DEBUG_KERNEL ($(tr '\n' ' ' <"$DEBUG_KERNEL/build-times"))"
 work=$ROULETTE_OUT/test-debug
 mkdir -p "$work"
-# Its boots are debug boots (tests/boots.conf), as scripts/test.sh's for
-# this stage, but for those below that name their own kind.
-GUEST_KIND=debug
+# Its boots are debug-short boots (tests/boots.conf: scripts/test.sh's
+# suite boots are debug ones), but for those below that name their own kind.
+GUEST_KIND=debug-short
 
 if [[ $phases == *" suite "* ]]; then
+	# its checks are this stage's results, judged at the close below; its
+	# status repeats them (a die before its own close is in its log only)
 	"$ROULETTE_TOP/scripts/test.sh" test-debug || true
 	# test.sh opened the stage's results: append to them, close them once.
 	RESULTS_FILE=$ROULETTE_OUT/results/test-debug.txt
@@ -58,8 +63,8 @@ fi
 if [[ $phases == *" builtin "* ]]; then
 	mkdir -p "$work/builtin"
 	guest_initramfs "$work/builtin/initrd.gz" || die "cannot build the initramfs"
-	guest_run debug-builtin "$work/builtin" "$DEBUG_KERNEL/bzImage-builtin" "$work/builtin/initrd.gz" \
-		"suites=debug/builtin.sh mymod.sec=2 roulette.chance=0" || true
+	guest_run "$drow-builtin" "$work/builtin" "$DEBUG_KERNEL/bzImage-builtin" "$work/builtin/initrd.gz" \
+		"suites=debug/builtin.sh mymod.sec=2 roulette.chance=0" || true	# the boot's verdict is recorded (guest_wait)
 fi
 
 if [[ $phases == *" detectors "* ]]; then
@@ -82,7 +87,7 @@ if [[ $phases == *" detectors "* ]]; then
 			# raises its level): its scan judges only what follows them.
 			ROULETTE_CONSOLE_FROM="roulette-test: canaries done" GUEST_KIND=detectors \
 				guest_run "$tag" "$cdir" "${DEBUG_KERNEL_OF[$f]}/bzImage-modules" \
-				"$cdir/initrd.gz" "suites=debug/detectors.sh flavour=$f" || true
+				"$cdir/initrd.gz" "suites=debug/detectors.sh flavour=$f" || true	# its verdict is recorded
 		else
 			record FAIL "[$tag] canary build" "$(head -n 3 "$cdir/build.log" | tr '\n' ' ')"
 		fi
@@ -96,29 +101,29 @@ if [[ $phases == *" faults "* ]]; then
 	mkdir -p "$fdir"
 	# A faults boot (tests/boots.conf): 1800 s for about 200 unloads, each
 	# delayed 1-4 s by DEBUG_KOBJECT_RELEASE.
-	if kernel_build debug "$fdir/modules" >"$fdir/build.log" 2>&1; then
-		guest_initramfs "$fdir/initrd.gz" --krel "${KREL_OF[debug]}" --mods "$fdir/modules" \
+	if kernel_build "$drow" "$fdir/modules" >"$fdir/build.log" 2>&1; then
+		guest_initramfs "$fdir/initrd.gz" --krel "${KREL_OF[$drow]}" --mods "$fdir/modules" \
 			--bin "$(static_tool "$ROULETTE_TOP/tests/stress/rstress.c")" ||
 			die "cannot build the initramfs"
-		GUEST_KIND=faults guest_run debug-faults "$fdir" "$DEBUG_KERNEL/bzImage-modules" \
-			"$fdir/initrd.gz" "suites=faults log_buf_len=4M" || true
-		"${VERDICT[@]}" data "$fdir/debug-faults.results" | sed 's/^/[debug-faults] DATA: /' >&2
+		GUEST_KIND=faults guest_run "$drow-faults" "$fdir" "$DEBUG_KERNEL/bzImage-modules" \
+			"$fdir/initrd.gz" suites=faults || true	# the boot's verdict is recorded (guest_wait)
+		"${VERDICT[@]}" data "$fdir/$drow-faults.results" | sed "s/^/[$drow-faults] DATA: /" >&2
 	else
-		record FAIL "[debug-faults] module build" "$(tail -n 3 "$fdir/build.log" | tr '\n' ' ')"
+		record FAIL "[$drow-faults] module build" "$(tail -n 3 "$fdir/build.log" | tr '\n' ' ')"
 	fi
 fi
 
 if [[ $phases == *" kunit "* ]]; then
 	kdir=$work/kunit
 	mkdir -p "$kdir"
-	if kernel_build debug "$kdir/modules" W=1 C=2 ROULETTE_KUNIT=1 >"$kdir/build.log" 2>&1 &&
+	if kernel_build "$drow" "$kdir/modules" W=1 C=2 ROULETTE_KUNIT=1 >"$kdir/build.log" 2>&1 &&
 		! grep -v -e '^Skipping BTF generation' -e '^==> ' "$kdir/build.log" | grep -qi -e 'warning:' -e 'error:'; then
-		guest_initramfs "$kdir/initrd.gz" --krel "${KREL_OF[debug]}" --mods "$kdir/modules" ||
+		guest_initramfs "$kdir/initrd.gz" --krel "${KREL_OF[$drow]}" --mods "$kdir/modules" ||
 			die "cannot build the initramfs"
-		guest_run debug-kunit "$kdir" "$DEBUG_KERNEL/bzImage-modules" "$kdir/initrd.gz" \
-			suites=debug/kunit.sh || true
+		guest_run "$drow-kunit" "$kdir" "$DEBUG_KERNEL/bzImage-modules" "$kdir/initrd.gz" \
+			suites=debug/kunit.sh || true	# the boot's verdict is recorded (guest_wait)
 	else
-		record FAIL "[debug-kunit] module build (W=1, sparse, ROULETTE_KUNIT=1)" \
+		record FAIL "[$drow-kunit] module build (W=1, sparse, ROULETTE_KUNIT=1)" \
 			"$(grep -i -m 3 -e 'warning:' -e 'error:' "$kdir/build.log" | tr '\n' ' ')"
 	fi
 fi

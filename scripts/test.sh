@@ -24,7 +24,8 @@ mkdir -p "$work"
 results_open "$stage"
 trap guest_kill EXIT
 stage_rows --required "$stage" "$work"
-# Debug kernels boot slower: KASAN's shadow, the detectors.
+# Debug kernels boot slower (KASAN's shadow, the detectors), and their
+# reports are judged from the ring buffer: a debug boot (tests/boots.conf).
 [ "$stage" = test-debug ] && GUEST_KIND=debug
 
 # signed NAME: $work/NAME/signed/hello-untrusted.ko, the row's hello.ko
@@ -109,10 +110,6 @@ for t in "${ROWS[@]}"; do
 		die "cannot build the initramfs"
 	log "$t: $krel, the other series from $o (${KREL_OF[$o]})"
 	flavour=flavour=${FLAVOUR_OF[$t]}
-	# A debug kernel's reports are judged from its ring buffer at the end of
-	# the boot (the runner's kernel-log file): room for the whole suite's
-	# log, guest/28's oopses included, as the stress and faults boots have.
-	[ "${META_OF[$t]}" != source ] || flavour+=" log_buf_len=4M"
 	guest_queue "$boots" "$t" "$work/$t" "$vmlinuz" "$work/$t/initrd.gz" "suites=guest $flavour"
 	# Loading refused: enforced signatures, then modules_disabled (irreversible: last).
 	sig=guest/sig-enforce.sh,

@@ -7,13 +7,13 @@
 # purge. Owns RECOMMENDS (install_mode): whether the system's apt
 # installs Recommends (a default system) or not (a minimal one).
 
-MINIMAL_SUITES=bookworm
 RECOMMENDS=off
 
-# install_mode SUITE: Recommends off on a minimal system, on on a default one.
+# install_mode SUITE: Recommends off on a minimal system, on on a default
+# one: the suite's base in tests/suites.conf.
 install_mode() {
 	RECOMMENDS=on
-	[[ " $MINIMAL_SUITES " != *" $1 "* ]] || RECOMMENDS=off
+	[ "$(suite_field "$1" base)" != minimal ] || RECOMMENDS=off
 }
 
 # default_system: Recommends on (openssl: DKMS signs the modules).

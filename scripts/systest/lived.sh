@@ -24,7 +24,7 @@ readme_block() {
 # lives the planted build failure (tests/lived/22-build-failure.sh);
 # Debian 13's, the kernel out of range (21-out-of-range.sh). A suite not
 # named here upgrades its kernels in the chroot (lifecycle.sh).
-declare -gA LIVED_PLANT=([bookworm]=fail [trixie]=range)
+declare -gA LIVED_PLANT=() && table_map suites lived LIVED_PLANT	# tests/suites.conf: lived
 declare -gA LIVED_FILE=([fail]=lived/22-build-failure.sh [range]=lived/21-out-of-range.sh)
 
 # What the test brings into the system's root for a lived boot, and takes

@@ -1,12 +1,16 @@
 """The harness's tables, validated (make harness-test): every tests/*.conf
 has one column header ("# name  suite  ...", columns two spaces or more
 apart) and every row its columns, and what one table names exists: a
-kernel row's suite is one the harness builds (suite_root's list in
-scripts/lib-root.sh, or the host's own, Debian 12), its arch a row of
-tests/arches.conf, its stages stages that read the column (a stage_rows
-or kernel_rows call names them); an architecture's QEMU package a row of
-tests/host-packages.conf; a boot kind's figures positive integers. A
-table added without rules here fails."""
+kernel row's suite a row of tests/suites.conf (or SUITE-backports of a
+row whose sources list backports), its arch a row of tests/arches.conf,
+its stages stages that read the column (a stage_rows, kernel_rows or
+stage_kernel call names them; stage_kernel's, one row each); an
+architecture's QEMU package a row of tests/host-packages.conf; a boot
+kind's figures positive integers, its ring buffer a size or "-"; a
+suite's sources, base, upgrade target and lived failure path known
+values, and a kernel row of it; the columns table_field reads
+(scripts/lib.sh: TABLE_COLUMNS) the file's own. A table added without
+rules here fails."""
 
 import glob
 import os
@@ -17,7 +21,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 TESTS = os.path.join(TOP, 'tests')
 HEADER = re.compile(r'^# ([a-z][\w-]*(?: {2,}[a-z][\w-]*)+)\s*$')
-HOST_SUITE = 'bookworm'  # scripts/lib.sh: HOST_SUITE, Debian 12's codename
 
 
 def table(name):
@@ -40,37 +43,67 @@ def column(name, col):
     return [r[cols.index(col)] for _, r in rows]
 
 
+def suite_rows():
+    """tests/suites.conf's rows, by suite."""
+    cols, rows = table('suites.conf')
+    return {r[0]: dict(zip(cols, r)) for _, r in rows}
+
+
 def built_suites():
-    """The suites suite_root accepts (scripts/lib-root.sh), and the host's."""
-    with open(os.path.join(TOP, 'scripts', 'lib-root.sh')) as f:
-        src = f.read()
-    body = src[src.index('suite_root() {'):]
-    m = re.search(r'case \$suite in\s*\n\s*([\w| -]+)\) ;;', body)
-    assert m, 'suite_root has no case of its suites'
-    return {s.strip() for s in m.group(1).split('|')} | {HOST_SUITE}
+    """The suites a kernel row may name: each row of tests/suites.conf, and
+    SUITE-backports of a row whose sources list backports (suite_root in
+    scripts/lib-root.sh accepts those)."""
+    rows = suite_rows()
+    return set(rows) | {s + '-backports' for s, r in rows.items()
+                        if 'backports' in r['sources'].split(',')}
+
+
+def shell_assoc(path, name):
+    """The keys of a bash associative array declared with literal members
+    (declare -gA NAME=([key]=value ...)) in the file at path."""
+    with open(os.path.join(TOP, path)) as f:
+        m = re.search(r'declare -gA %s=\(([^)]*)\)' % name, f.read())
+    assert m, '%s: no declare -gA %s=(...)' % (path, name)
+    return set(re.findall(r'\[([\w-]+)\]=', m.group(1)))
+
+
+def table_columns():
+    """TABLE_COLUMNS of scripts/lib.sh: table -> its column names, as
+    table_field reads them."""
+    with open(os.path.join(TOP, 'scripts', 'lib.sh')) as f:
+        m = re.search(r'declare -gA TABLE_COLUMNS=\((.*?)\n\)', f.read(), re.S)
+    assert m, 'scripts/lib.sh: no TABLE_COLUMNS'
+    return {t: c.split() for t, c in re.findall(r'\[(\w+)\]="([^"]*)"', m.group(1))}
+
+
+def stage_calls():
+    """Every literal STAGE of a stage_rows, kernel_rows or stage_kernel call
+    (scripts/, bench/), with the function that names it."""
+    calls = set()
+    for p in glob.glob(os.path.join(TOP, 'scripts', '**', '*.sh'), recursive=True) + \
+            glob.glob(os.path.join(TOP, 'bench', '*.sh')):
+        with open(p) as f:
+            calls |= set(re.findall(r'\b(stage_rows|kernel_rows|stage_kernel) (?:--required )?([a-z][\w-]*)',
+                                    f.read()))
+    return calls
 
 
 def stages():
     """The stages that read the table's stages column: the literal STAGE of
-    every stage_rows or kernel_rows call (scripts/, bench/); test.sh's
-    "$stage" is test, or test-debug when test-debug.sh runs it."""
-    names = set()
-    for p in glob.glob(os.path.join(TOP, 'scripts', '**', '*.sh'), recursive=True) + \
-            glob.glob(os.path.join(TOP, 'bench', '*.sh')):
-        with open(p) as f:
-            names |= set(re.findall(r'\b(?:stage|kernel)_rows (?:--required )?([a-z][\w-]*)', f.read()))
-    return names | {'test'}
+    every stage_rows, kernel_rows or stage_kernel call; test.sh's "$stage"
+    is test, or test-debug when test-debug.sh runs it."""
+    return {s for _, s in stage_calls()} | {'test'}
 
 
 class Tables(unittest.TestCase):
 
     def test_every_table_has_rules(self):
-        known = {'kernels.conf', 'boots.conf', 'arches.conf', 'host-packages.conf'}
+        known = {'kernels.conf', 'boots.conf', 'arches.conf', 'host-packages.conf', 'suites.conf'}
         found = {os.path.basename(p) for p in glob.glob(os.path.join(TESTS, '*.conf'))}
         self.assertEqual(found - known, set(), 'a table without rules in test_tables.py')
 
     def test_columns(self):
-        for name in ('kernels.conf', 'boots.conf', 'arches.conf', 'host-packages.conf'):
+        for name in ('kernels.conf', 'boots.conf', 'arches.conf', 'host-packages.conf', 'suites.conf'):
             cols, rows = table(name)
             self.assertTrue(rows, name)
             for n, r in rows:
@@ -93,11 +126,24 @@ class Tables(unittest.TestCase):
                     for s in row['stages'].split(','):
                         self.assertIn(s, known, 'kernels.conf:%d: unknown stage' % n)
 
+    def test_one_row_stages(self):
+        """A stage part stage_kernel reads (bench-pkg, test-debug-kernel) has
+        exactly one row."""
+        cols, rows = table('kernels.conf')
+        for _, stage in {c for c in stage_calls() if c[0] == 'stage_kernel'}:
+            with self.subTest(stage=stage):
+                named = [r[0] for _, r in rows if stage in r[cols.index('stages')].split(',')]
+                self.assertEqual(len(named), 1, 'kernels.conf: stage %s has rows %s, want one' % (stage, named))
+
     def test_boots(self):
         cols, rows = table('boots.conf')
         for n, r in rows:
-            for c, v in zip(cols[1:], r[1:]):
-                self.assertRegex(v, r'^[1-9][0-9]*$', 'boots.conf:%d: %s' % (n, c))
+            row = dict(zip(cols, r))
+            for c in ('mem', 'cpus', 'timeout'):
+                self.assertRegex(row[c], r'^[1-9][0-9]*$', 'boots.conf:%d: %s' % (n, c))
+            # log_buf_len=: a power of two, in K or M (the kernel rounds up)
+            self.assertRegex(row['logbuf'], r'^(-|(1|2|4|8|16|32|64|128|256|512)[KM])$',
+                             'boots.conf:%d: logbuf' % n)
 
     def test_arches(self):
         cols, rows = table('arches.conf')
@@ -108,6 +154,40 @@ class Tables(unittest.TestCase):
                 self.assertIn(row['package'], packages,
                               'arches.conf:%d: QEMU package not in tests/host-packages.conf' % n)
             self.assertEqual(row['qemu'] == '-', row['package'] == '-', 'arches.conf:%d' % n)
+
+    def test_table_columns(self):
+        """table_field's column names (TABLE_COLUMNS) are the file's header."""
+        for t, cols in table_columns().items():
+            with self.subTest(table=t):
+                self.assertEqual(cols, table(t + '.conf')[0],
+                                 'scripts/lib.sh: TABLE_COLUMNS[%s] is not tests/%s.conf\'s header' % (t, t))
+
+    def test_suites(self):
+        cols, rows = table('suites.conf')
+        suites = [r[0] for _, r in rows]
+        plants = shell_assoc('scripts/systest/lived.sh', 'LIVED_FILE')
+        for n, r in rows:
+            row = dict(zip(cols, r))
+            with self.subTest(line=n, suite=r[0]):
+                self.assertRegex(row['suite'], r'^[a-z]+$', 'suites.conf:%d: a codename' % n)
+                if row['sources'] != '-':
+                    parts = row['sources'].split(',')
+                    self.assertLessEqual(set(parts), {'updates', 'security', 'backports'},
+                                         'suites.conf:%d: sources' % n)
+                    self.assertEqual(len(parts), len(set(parts)), 'suites.conf:%d: sources' % n)
+                self.assertIn(row['base'], ('minimal', 'default'), 'suites.conf:%d: base' % n)
+                if row['upgrade'] != '-':
+                    self.assertIn(row['upgrade'], suites, 'suites.conf:%d: upgrade to no suite' % n)
+                    self.assertNotEqual(row['upgrade'], row['suite'], 'suites.conf:%d' % n)
+                if row['lived'] != '-':
+                    self.assertIn(row['lived'], plants,
+                                  'suites.conf:%d: lived: no such LIVED_FILE in scripts/systest/lived.sh' % n)
+
+    def test_kernel_suites_have_rows(self):
+        """Every suite of tests/suites.conf has a row of tests/kernels.conf
+        (a suite of no row is dead data)."""
+        used = {s.rsplit('-backports', 1)[0] for s in column('kernels.conf', 'suite')}
+        self.assertEqual(set(suite_rows()) - used, set(), 'suites.conf: a suite no kernel row names')
 
     def test_host_packages(self):
         cols, rows = table('host-packages.conf')
