@@ -10,10 +10,12 @@
 # ROULETTE_KERNELS; scripts/lib-rows.sh: stage_rows), its first row is the
 # kernel of the installed system
 # and its later rows are kernel upgrades (a row of SUITE-backports belongs
-# to SUITE and upgrades with apt -t SUITE-backports). Bookworm is a minimal
-# system (Recommends off), any other suite a default one (Recommends on:
-# apt's ca-certificates brings openssl, so DKMS signs the modules). Then a
-# release upgrade: bookworm with the package installed, upgraded to trixie.
+# to SUITE and upgrades with apt -t SUITE-backports). tests/suites.conf
+# says which suite is a minimal system (Recommends off; bookworm) or a
+# default one (Recommends on: apt's ca-certificates brings openssl, so DKMS
+# signs the modules), which failure path its lived kernel upgrade takes,
+# and its release upgrade (bookworm with the package installed, upgraded
+# to trixie).
 # Beside them, Debian's piuparts on the .deb (the life piuparts).
 # The systems' lives run side by side once the packages and repositories
 # are built (systest/lives.sh: each in out/systest/LIFE, its log shown

@@ -22,8 +22,9 @@ readme_block() {
 # The failure path each system lives at its kernel upgrade (its second
 # row): Debian 12's dkms (3.0.10) ignores BUILD_EXCLUSIVE_KERNEL_MAX, so it
 # lives the planted build failure (tests/lived/22-build-failure.sh);
-# Debian 13's, the kernel out of range (21-out-of-range.sh). A suite not
-# named here upgrades its kernels in the chroot (lifecycle.sh).
+# Debian 13's, the kernel out of range (21-out-of-range.sh): the column
+# lived of tests/suites.conf. A suite with none ("-") upgrades its kernels
+# in the chroot (lifecycle.sh: upgrade_kernel).
 declare -gA LIVED_PLANT=() && table_map suites lived LIVED_PLANT	# tests/suites.conf: lived
 declare -gA LIVED_FILE=([fail]=lived/22-build-failure.sh [range]=lived/21-out-of-range.sh)
 
