@@ -8,6 +8,9 @@
 # installs Recommends (a default system) or not (a minimal one).
 
 RECOMMENDS=off
+# Packages the restored base has installed beyond its list (a life sets
+# it: the arm64 system, arch.sh).
+BASE_WITH=
 
 # install_mode SUITE: Recommends off on a minimal system, on on a default
 # one: the suite's base in tests/suites.conf.
@@ -35,7 +38,7 @@ restore_base_system() {
 	# (-t SUITE-backports may upgrade one of them: linux-libc-dev)
 	for r in "${@:2}"; do up+=("dkms adduser $(kernel_packages "$suite" "$r")"); done
 	base=$(ROOT_ARCH=${ARCH_OF[$1]} ROOT_RECOMMENDS=$(default_system && echo 1) root_base_tarball "$suite" "$key" \
-		"systemd-sysv,udev,kmod,initramfs-tools,man-db,curl,$(kernel_packages "$suite" "$1" | tr ' ' ,)" \
+		"systemd-sysv,udev,kmod,initramfs-tools,man-db,curl,$(kernel_packages "$suite" "$1" | tr ' ' ,)${BASE_WITH:+,$BASE_WITH}" \
 		"${up[@]}") || { record FAIL "[$TARGET] base rootfs" "mmdebstrap failed"; return 1; }
 	root_unpack "$ROOT" "$base" || { record FAIL "[$TARGET] base rootfs" "cannot unpack $base"; return 1; }
 	# make repo's, N+1's and the test-only releases' (each absent when its
