@@ -198,7 +198,7 @@ linux_source() {
 declare -gA TABLE_COLUMNS=(
 	[arches]="arch qemu package machine cpu bios console results image suffix busybox triplet sparse"
 	[boots]="kind mem cpus timeout logbuf"
-	[suites]="suite sources base upgrade lived"
+	[suites]="suite sources base upgrade lived kdump"
 )
 
 # table_field TABLE ROW COLUMN...: those columns of ROW's row of

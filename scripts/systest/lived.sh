@@ -29,11 +29,14 @@ declare -gA LIVED_PLANT=() && table_map suites lived LIVED_PLANT	# tests/suites.
 declare -gA LIVED_FILE=([fail]=lived/22-build-failure.sh [range]=lived/21-out-of-range.sh)
 
 # What the test brings into the system's root for a lived boot, and takes
-# out again (lived_root): its web server's files, README's blocks, its
-# logs, apt's answers, the initramfs setting, the planted releases' source.
-LIVED_FILES=(srv/http srv/roulette/readme srv/roulette/busybox var/log/roulette-lived
-	srv/roulette/planted etc/apt/sources.list.d/roulette-planted.sources
-	etc/apt/apt.conf.d/90roulette-lived etc/initramfs-tools/conf.d/roulette-lived lost+found)
+# out again (lived_root): the guest suites and their unit (system_disk),
+# its web server's files, README's blocks, its logs, apt's answers, the
+# initramfs setting (tests/lived/60-purge.sh knows the last three too),
+# the planted releases' source.
+LIVED_FILES=(tests etc/systemd/system/roulette-systest.service srv/http srv/roulette/readme
+	srv/roulette/busybox var/log/roulette-lived srv/roulette/planted
+	etc/apt/sources.list.d/roulette-planted.sources etc/apt/apt.conf.d/90roulette-lived
+	etc/initramfs-tools/conf.d/roulette-lived lost+found)
 
 # lived_install SUITE ROW [NEXT-ROW]: the lived install on the row's kernel
 # (tests/lived/10-install.sh); with NEXT-ROW and a plant for the suite,

@@ -182,6 +182,7 @@ class Tables(unittest.TestCase):
                 if row['lived'] != '-':
                     self.assertIn(row['lived'], plants,
                                   'suites.conf:%d: lived: no such LIVED_FILE in scripts/systest/lived.sh' % n)
+                self.assertIn(row['kdump'], ('panic', 'oops', '-'), 'suites.conf:%d: kdump' % n)
 
     def test_kernel_suites_have_rows(self):
         """Every suite of tests/suites.conf has a row of tests/kernels.conf

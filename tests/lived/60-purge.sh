@@ -8,16 +8,21 @@
 # shellcheck source=lib-lived.sh
 . /tests/lived/lib-lived.sh
 
+# The user's (README's repository) and the test's own files (this boot's
+# unit and settings: scripts/systest/lived.sh), not the package's.
+OWN="/etc/apt/sources.list.d/roulette-dkms.sources /etc/apt/keyrings/roulette-dkms.gpg
+/etc/systemd/system/roulette-systest.service /etc/apt/apt.conf.d/90roulette-lived
+/etc/initramfs-tools/conf.d/roulette-lived"
+
 # leftovers: the package's files DKMS or dpkg could leave behind.
 leftovers() {
 	{
 		ls -d /usr/src/roulette* /var/lib/dkms/roulette* 2>/dev/null
 		find /lib/modules/*/updates \( -name 'hello.ko*' -o -name 'mymod.ko*' \
 			-o -name 'roulette.ko*' \) 2>/dev/null
-		find /etc /lib/udev /usr/lib/udev -name '*roulette*' 2>/dev/null |
-			grep -v -x -e /etc/apt/sources.list.d/roulette-dkms.sources -e /etc/apt/keyrings/roulette-dkms.gpg
+		find /etc /lib/udev /usr/lib/udev -name '*roulette*' 2>/dev/null
 		grep -rlE 'mymod|kernel-roulette' /etc 2>/dev/null
-	} | sort -u | tr '\n' ' '
+	} | sort -u | grep -v -x -F "$OWN" | tr '\n' ' '
 }
 
 expect_eq "apt purge roulette-dkms exits 0" 0 "$(at_shell purge apt-get purge -y roulette-dkms)"
