@@ -10,8 +10,11 @@
 
 # The user's (README's repository) and the test's own files (this boot's
 # unit and settings: scripts/systest/lived.sh), not the package's.
-OWN="/etc/apt/sources.list.d/roulette-dkms.sources /etc/apt/keyrings/roulette-dkms.gpg
-/etc/systemd/system/roulette-systest.service /etc/apt/apt.conf.d/90roulette-lived
+# (one a line: grep -F's patterns)
+OWN="/etc/apt/sources.list.d/roulette-dkms.sources
+/etc/apt/keyrings/roulette-dkms.gpg
+/etc/systemd/system/roulette-systest.service
+/etc/apt/apt.conf.d/90roulette-lived
 /etc/initramfs-tools/conf.d/roulette-lived"
 
 # leftovers: the package's files DKMS or dpkg could leave behind.
