@@ -80,16 +80,16 @@ life_of_a_system() {
 		installed+=("$r")
 	done
 	set -- "${kept[@]}"
-	# a default system is a PC with Secure Boot: the boots with the DKMS
-	# key enrolled run the whole suite (tests/systest/); a minimal one
-	# boots each kernel without EFI
-	if default_system; then
-		step secure_boot "$@"
-	else
-		step boot_each_kernel "$@"
-	fi
 	step set_up_kdump "$@" && step crash_dump "$@"
-	step lived_end "$@"
+	# a default system is a PC with Secure Boot: the boot with the DKMS
+	# key enrolled runs the whole suite (tests/systest/); a minimal one
+	# boots each kernel without EFI; the newest kernel's boot goes on to
+	# the rest of the life (lived.sh: lived_end_suites)
+	if default_system; then
+		step secure_boot --end "$@"
+	else
+		step boot_each_kernel --end "$@"
+	fi
 	[ $# -eq 1 ] || kept=("${@:2}")
 	step rpm_install_remove "${kept[@]}"
 }

@@ -7,7 +7,9 @@
 sizes=()
 
 # set_up_kdump ROW...: kdump-tools as a sysadmin installs it, and for
-# each row's kernel the capture initrd its kernel hook would build. The
+# the kernel that crashes (kdump_boots: the newest) the capture initrd its
+# kernel hook would build (the initrd of each row's kernel until
+# 2026-12-07: the others' were never used). The
 # hook's MODULES=dep finds no root device in a chroot ("failed to determine
 # device for /"; trixie's hook skips a chroot altogether): the same
 # mkinitramfs with MODULES=most; latest_sysctls marks it current, or
@@ -22,7 +24,7 @@ set_up_kdump() {
 		apt_get install kdump-tools makedumpfile procps || return
 	R sh -c "rm -rf $d/initramfs-tools && cp -pr /etc/initramfs-tools $d/ &&
 		echo MODULES=most >$d/initramfs-tools/conf.d/zzz-kdump"
-	for r in "$@"; do
+	for r in $(kdump_boots "$@" | cut -d ' ' -f 1); do
 		k=$(krel "$r") what=
 		[ ! -f "$ROOT/usr/lib/modules/$k/vmlinuz" ] ||
 			what=", the image of /usr/lib/modules/$k/vmlinuz"

@@ -158,29 +158,42 @@ system_disk() {
 	[ -s "$img" ]
 }
 
-# boot_each_kernel ROW...: the system as it is now, as a disk, booted with
-# each kernel under QEMU (side by side) as its architecture boots
-# (guest_arch): systemd runs the suite tests/systest/ with tests/lib.sh's
-# runner; guest_wait records it under the row's name, or TAG for a ROW
-# written TAG=ROW.
+# boot_each_kernel [--end] ROW...: the system as it is now, as a disk,
+# booted with each kernel under QEMU (side by side) as its architecture
+# boots (guest_arch): systemd runs the suite tests/systest/ with
+# tests/lib.sh's runner; guest_wait records it under the row's name, or
+# TAG for a ROW written TAG=ROW. With --end, the newest kernel's boot (the
+# last ROW) goes on to the rest of the system's life (lived.sh:
+# lived_end_suites) on a disk of its own, which comes back as $ROOT.
 boot_each_kernel() {
-	local r tag k signer=none
+	local r tag k signer=none end='' kind drive a ls la
+	[ "$1" != --end ] || { shift && end=${*: -1} && end=${end#*=}; }
 	# DKMS signs with its key when it has one (tests/systest/01-system.sh)
 	[ -e "$ROOT/var/lib/dkms/mok.pub" ] && signer=dkms
+	[ -z "$end" ] || lived_prepare || return
 	system_disk "$WORK/disk.img" || return 1
 	for r in "$@"; do
 		tag=${r%%=*} r=${r#*=}
 		k=$(krel "$r")
 		guest_arch "$r" || { record FAIL "[$tag] boot" "no QEMU for ${ARCH_OF[$r]}"; continue; }
-		GUEST_KIND=system guest_start "$tag" "$WORK/boot" "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
-			"root=/dev/vda rw systemd.unit=roulette-systest.service suites=systest systest.kernel=$k systest.version=$VERSION systest.signer=$signer" \
-			-drive "file=$WORK/disk.img,format=raw,if=virtio" -snapshot
+		a="root=/dev/vda rw systemd.unit=roulette-systest.service suites=systest"
+		a+=" systest.kernel=$k systest.version=$VERSION systest.signer=$signer"
+		kind=system drive=file=$WORK/disk.img,format=raw,if=virtio,snapshot=on
+		if [ "$r" = "$end" ]; then
+			read -r ls la < <(lived_end_suites "$@")
+			a=${a/suites=systest/suites=systest,$ls}" $la" kind=lived
+			cp --sparse=always "$WORK/disk.img" "$WORK/end.img" || return
+			drive=file=$WORK/end.img,format=raw,if=virtio,cache=unsafe
+		fi
+		GUEST_KIND=$kind guest_start "$tag" "$WORK/boot" "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
+			"$a" -drive "$drive"
 	done
 	guest_wait
+	[ -z "$end" ] || lived_end_root "$end" "$WORK/end.img" "$WORK/boot"
 }
 
 # purge_package: apt purge; nothing of the package is left (the system of
-# another architecture; the amd64 ones live it: lived.sh, lived_end).
+# another architecture; the amd64 ones live it: lived.sh, lived_end_suites).
 purge_package() {
 	local left
 	expect_host "apt purge roulette-dkms" "apt-get failed" apt_get purge roulette-dkms

@@ -80,13 +80,14 @@ lived_install() {
 		modules_present "$k" "$(krel "$next")"
 }
 
-# lived_end ROW...: the rest of the system's life, lived on its newest
-# kernel (the last ROW): the oldest kernel (the first ROW, where there are
-# two) removed (tests/lived/40-remove-kernel.sh), the package upgraded to
-# N+1 from the repository over HTTP (50-upgrade.sh), then purged
-# (60-purge.sh); then the system back as $ROOT, without the user's
-# repository configuration.
-lived_end() {
+# lived_end_suites ROW...: the rest of the system's life, lived on its
+# newest kernel (the last ROW) in the boot that runs the system suite there
+# (secure_boot, boot_each_kernel --end): the guest suites and kernel
+# command line arguments, as "SUITES ARGS". The oldest kernel (the first
+# ROW, where there are two) removed (tests/lived/40-remove-kernel.sh), the
+# package upgraded to N+1 from the repository over HTTP (50-upgrade.sh),
+# then purged (60-purge.sh).
+lived_end_suites() {
 	local suites=lived/50-upgrade.sh,lived/60-purge.sh args
 	# shellcheck disable=SC2153 # NEXT: version N+1 (repositories.sh)
 	args="lived.version=$VERSION lived.flavour=${META_OF[$1]#linux-image-} lived.upgrade=$NEXT"
@@ -94,8 +95,30 @@ lived_end() {
 		suites=lived/40-remove-kernel.sh,$suites
 		args+=" lived.old=$(krel "$1")"
 	fi
-	lived_boot "$TARGET-end" "$WORK/lived-end" "${@: -1}" "$suites" "$args" || return
-	rm -f "$ROOT/etc/apt/keyrings/roulette-dkms.gpg" "$ROOT/etc/apt/sources.list.d/roulette-dkms.sources"
+	echo "$suites $args"
+}
+
+# lived_end_root TAG IMG DIR: the system as the lived end left it on IMG
+# back as $ROOT (lived_root), without the user's repository configuration.
+lived_end_root() {
+	expect_as "$1" "the lived system comes back as the story's root" "see $ROOT_LOG" \
+		lived_root "$2" "$3" || return
+	rm -f "$2" "$ROOT/etc/apt/keyrings/roulette-dkms.gpg" "$ROOT/etc/apt/sources.list.d/roulette-dkms.sources"
+}
+
+# lived_prepare: what a lived boot's system needs besides the guest suites
+# (system_disk): the web server, apt's answers, the initramfs setting.
+lived_prepare() {
+	mkdir -p "$ROOT/srv/roulette" && cp "$GUEST_BUSYBOX" "$ROOT/srv/roulette/busybox" || return
+	# The user answers apt's "Do you want to continue?" with yes; Debian's
+	# mirror is unreachable from the guest: apt fails it at once, without
+	# its retries' growing pauses (20 s an apt update)
+	printf '%s\n' 'APT::Get::Assume-Yes "true";' 'Acquire::Retries "0";' \
+		>"$ROOT/etc/apt/apt.conf.d/90roulette-lived" || return
+	# A kernel's initramfs is built in the guest, under TCG: with what this
+	# system boots from (MODULES=dep: virtio, ext4), not Debian's default
+	# MODULES=most; the boots are this machine's
+	printf '%s\n' MODULES=dep >"$ROOT/etc/initramfs-tools/conf.d/roulette-lived"
 }
 
 # lived_boot TAG DIR ROW SUITES ARGS: the system as it is now booted on the
@@ -106,17 +129,7 @@ lived_boot() {
 	local tag=$1 dir=$2 row=$3 img=$WORK/lived.img k
 	k=$(krel "$row")
 	guest_arch "$row" || { record FAIL "[$tag] lived boot: QEMU for the architecture" "no QEMU for ${ARCH_OF[$row]}"; return 1; }
-	mkdir -p "$ROOT/srv/roulette" && cp "$GUEST_BUSYBOX" "$ROOT/srv/roulette/busybox" || return
-	# The user answers apt's "Do you want to continue?" with yes; Debian's
-	# mirror is unreachable from the guest: apt fails it at once, without
-	# its retries' growing pauses (20 s an apt update)
-	printf '%s\n' 'APT::Get::Assume-Yes "true";' 'Acquire::Retries "0";' \
-		>"$ROOT/etc/apt/apt.conf.d/90roulette-lived" || return
-	# A kernel's initramfs is built in the guest, under TCG: with what this
-	# system boots from (MODULES=dep: virtio, ext4), not Debian's default
-	# MODULES=most; the boots are this machine's
-	printf '%s\n' MODULES=dep >"$ROOT/etc/initramfs-tools/conf.d/roulette-lived" || return
-	system_disk "$img" || return
+	lived_prepare && system_disk "$img" || return
 	# cache=unsafe: dpkg's fsyncs cost nothing (the disk is a test's, thrown
 	# away if QEMU dies); what the guest sees is unchanged
 	GUEST_KIND=lived guest_start "$tag" "$dir" "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \

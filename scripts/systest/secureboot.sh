@@ -59,14 +59,19 @@ sb_esp() {
 		dd if="$esp" of="$disk" bs=1M seek=1 conv=notrunc status=none
 }
 
-# secure_boot ROW...: the system on a Secure Boot PC (OVMF with Microsoft's
-# keys, Debian's signed shim, grub and kernels), side by side: the first
-# row's kernel before the DKMS key is enrolled (modules refused), then
-# every row's with the key in MokList (the later rows are kernel upgrades
-# DKMS signed with the same key), which run the whole system suite
-# (tests/systest/) beside tests/secureboot/.
+# secure_boot [--end] ROW...: the system on a Secure Boot PC (OVMF with
+# Microsoft's keys, Debian's signed shim, grub and kernels), side by side:
+# the first row's kernel before the DKMS key is enrolled (modules
+# refused), and the newest row's (the last; a kernel upgrade DKMS signed
+# with the same key) with the key in MokList, which runs the whole system
+# suite (tests/systest/) beside tests/secureboot/. With --end, that boot
+# goes on to the rest of the system's life (lived.sh: lived_end_suites) on
+# a disk of its own, which comes back as $ROOT. (The enrolled boot of
+# every row, until 2026-12-07: the lived end made the run too long; the
+# first row's kernel runs the user's modules in the lived install.)
 secure_boot() {
-	local d=$WORK/sb r k uuid mok=absent tag su a
+	local d=$WORK/sb r k uuid mok=absent tag su a end='' kind drive ls la
+	[ "$1" != --end ] || { shift && end=${*: -1}; }
 	rm -rf "$d" && mkdir -p "$d"
 	expect_host "host: ovmf, mtools, dosfstools, gdisk" "apt-get failed" \
 		host_install secureboot || return
@@ -75,10 +80,11 @@ secure_boot() {
 		sb_efi_binaries "$d/efi" || return
 	expect_host "DKMS key added to MokList in a copy of OVMF_VARS_4M.ms.fd (virt-fw-vars)" \
 		"virt-fw-vars failed" sb_enrol "${SUITE_OF[$1]}" "$d/enrolled.vars" || return
+	[ -z "$end" ] || lived_prepare || return
 	system_disk "$d/disk.img" || return
 	uuid=$(blkid -o value -s UUID "$d/disk.img")
 	cp "$OVMF/OVMF_VARS_4M.ms.fd" "$d/absent.vars"
-	for r in "$1" "$@"; do
+	for r in "$1" "${@: -1}"; do
 		# the first boot: key not enrolled, the modules refused; then the
 		# whole system suite with the key enrolled
 		su=systest/01-system.sh,secureboot
@@ -87,17 +93,25 @@ secure_boot() {
 		cp "$d/$mok.vars" "$d/$tag.vars"
 		a="systemd.unit=roulette-systest.service suites=$su systest.kernel=$k"
 		a+=" systest.version=$VERSION systest.signer=dkms systest.mok=$mok"
+		kind=system drive=file=$d/disk.img,format=raw,if=virtio,snapshot=on
+		if [ "$mok" = enrolled ] && [ -n "$end" ]; then
+			read -r ls la < <(lived_end_suites "$@")
+			a=${a/suites=$su/suites=$su,$ls}" $la" kind=lived end=$tag
+			cp --sparse=always "$d/disk.img" "$d/end.img" || return
+			drive=file=$d/end.img,format=raw,if=virtio,cache=unsafe
+		fi
 		sb_esp "$d/$tag.disk" "$k" "$uuid" "$a" || {
 			record FAIL "[$TARGET] EFI system partition" "mkfs.vfat, mtools or sgdisk failed"
 			return 1
 		}
-		GUEST_KIND=system guest_start "$tag" "$d" firmware "" "$a" -machine q35,smm=on \
+		GUEST_KIND=$kind guest_start "$tag" "$d" firmware "" "$a" -machine q35,smm=on \
 			-global driver=cfi.pflash01,property=secure,value=on \
 			-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF/OVMF_CODE_4M.secboot.fd" \
 			-drive "if=pflash,format=raw,unit=1,file=$d/$tag.vars" \
 			-drive "file=$d/$tag.disk,format=raw,if=virtio" \
-			-drive "file=$d/disk.img,format=raw,if=virtio,snapshot=on"
+			-drive "$drive"
 		mok=enrolled
 	done
 	guest_wait
+	[ -z "$end" ] || lived_end_root "$end" "$d/end.img" "$d"
 }

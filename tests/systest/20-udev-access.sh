@@ -30,4 +30,7 @@ for mode in oops panic; do
 done
 rmmod roulette
 check "rmmod roulette removes $DEV" test ! -e "$DEV"
+# the system as it was: the rest of the life (the purge) follows in this boot
+userdel spinner
+userdel outsider
 finish
