@@ -37,15 +37,20 @@ def table(path):
     return rows
 
 
+# Guest files the host sources too (POSIX sh, one owner of a fact for both).
+SHARED = ('tests/lived/leftovers.sh',)
+
+
 def host_files(top):
-    """The tracked host scripts: scripts/, bench/ but its guest suite, .ci/run;
+    """The tracked host scripts: scripts/, bench/ but its guest suite, .ci/run,
+    SHARED;
     and which of them are run (executable) rather than sourced."""
     out = subprocess.run(['git', '-C', top, 'ls-files', '-s'], check=True,
                          capture_output=True, text=True).stdout
     files, entries = [], set()
     for line in out.splitlines():
         mode, _, _, path = line.split(None, 3)
-        if not (path == '.ci/run' or (path.endswith('.sh') and (
+        if not (path in SHARED or path == '.ci/run' or (path.endswith('.sh') and (
                 path.startswith('scripts/') or
                 (path.startswith('bench/') and not path.startswith('bench/guest/'))))):
             continue

@@ -90,7 +90,7 @@ life_of_a_system() {
 	else
 		step boot_each_kernel --end "$@"
 	fi
-	[ $# -eq 1 ] || kept=("${@:2}")
+	[ -z "$(lived_end_removes "$@")" ] || kept=("${@:2}")
 	step rpm_install_remove "${kept[@]}"
 }
 

@@ -34,7 +34,7 @@ declare -gA LIVED_FILE=([fail]=lived/22-build-failure.sh [range]=lived/21-out-of
 # initramfs setting (tests/lived/60-purge.sh knows the last three too),
 # the planted releases' source.
 LIVED_FILES=(tests etc/systemd/system/roulette-systest.service srv/http srv/roulette/readme
-	srv/roulette/busybox var/log/roulette-lived srv/roulette/planted
+	srv/roulette/busybox srv/roulette/own var/log/roulette-lived srv/roulette/planted
 	etc/apt/sources.list.d/roulette-planted.sources etc/apt/apt.conf.d/90roulette-lived
 	etc/initramfs-tools/conf.d/roulette-lived lost+found)
 
@@ -91,25 +91,35 @@ lived_end_suites() {
 	local suites=lived/50-upgrade.sh,lived/60-purge.sh args
 	# shellcheck disable=SC2153 # NEXT: version N+1 (repositories.sh)
 	args="lived.version=$VERSION lived.flavour=${META_OF[$1]#linux-image-} lived.upgrade=$NEXT"
-	if [ $# -gt 1 ]; then
+	if [ -n "$(lived_end_removes "$@")" ]; then
 		suites=lived/40-remove-kernel.sh,$suites
 		args+=" lived.old=$(krel "$1")"
 	fi
 	echo "$suites $args"
 }
 
+# lived_end_removes ROW...: the row whose kernel the lived end removes: the
+# oldest (the first), where there are two or more.
+lived_end_removes() { [ $# -lt 2 ] || echo "$1"; }
+
 # lived_end_root TAG IMG DIR: the system as the lived end left it on IMG
 # back as $ROOT (lived_root), without the user's repository configuration.
 lived_end_root() {
 	expect_as "$1" "the lived system comes back as the story's root" "see $ROOT_LOG" \
 		lived_root "$2" "$3" || return
-	rm -f "$2" "$ROOT/etc/apt/keyrings/roulette-dkms.gpg" "$ROOT/etc/apt/sources.list.d/roulette-dkms.sources"
+	rm -f "$2" "${USER_FILES[@]/#/$ROOT/}"
 }
 
+# The user's own files: README's repository source and key.
+USER_FILES=(etc/apt/sources.list.d/roulette-dkms.sources etc/apt/keyrings/roulette-dkms.gpg)
+
 # lived_prepare: what a lived boot's system needs besides the guest suites
-# (system_disk): the web server, apt's answers, the initramfs setting.
+# (system_disk): the web server, apt's answers, the initramfs setting, and
+# the files that are not the package's (the user's, the test's) for the
+# purge's leftovers (tests/lived/60-purge.sh) in /srv/roulette/own.
 lived_prepare() {
-	mkdir -p "$ROOT/srv/roulette" && cp "$GUEST_BUSYBOX" "$ROOT/srv/roulette/busybox" || return
+	mkdir -p "$ROOT/srv/roulette" && cp "$GUEST_BUSYBOX" "$ROOT/srv/roulette/busybox" &&
+		printf '%s\n' "${USER_FILES[@]}" "${LIVED_FILES[@]}" >"$ROOT/srv/roulette/own" || return
 	# The user answers apt's "Do you want to continue?" with yes; Debian's
 	# mirror is unreachable from the guest: apt fails it at once, without
 	# its retries' growing pauses (20 s an apt update)

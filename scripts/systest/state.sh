@@ -22,16 +22,9 @@ not_built() { ! dkms_installed "$VERSION" "$1" && [ -z "$(ko "$1" mymod)" ]; } #
 # shellcheck disable=SC2016 # a dpkg-query format
 pkg_status() { Rout dpkg-query -W -f='${Status}' roulette-dkms 2>/dev/null; }
 purged() { ! pkg_status | grep -qE ' (installed|config-files|half-)'; }
-leftovers() { # roulette files DKMS or the packages could leave behind
-	(cd "$ROOT" && {
-		compgen -G 'usr/src/roulette*'
-		find lib/modules/*/updates \( -name 'hello.ko*' -o -name 'mymod.ko*' \
-			-o -name 'roulette.ko*' \) 2>/dev/null
-		find var/lib/dkms -maxdepth 1 -name 'roulette*'
-		find etc lib/udev usr/lib/udev -name '*roulette*' 2>/dev/null
-		grep -rlE 'mymod|kernel-roulette' etc 2>/dev/null
-	} | sort -u | tr '\n' ' ')
-}
+# shellcheck source=../../tests/lived/leftovers.sh
+. "$ROULETTE_TOP/tests/lived/leftovers.sh"
+leftovers() { (cd "$ROOT" && package_leftovers | tr '\n' ' '); } # one line
 no_group() { ! R getent group roulette; }
 # krel ROW: the row's kernel release as the rootfs has it (installed_krel),
 # else as kernel_resolve found it. krels ROW...: one a line.

@@ -21,7 +21,7 @@ planted_repository
 expect_eq "N~range (proven up to 6.12) replaces N: apt exits 0" 0 \
 	"$(at_shell range-install apt-get install -y --allow-downgrades "roulette-dkms=$P")"
 expect_eq "N~range is the version dkms holds" "$P" \
-	"$(dkms status -m roulette 2>&1 | sed -n 's#^roulette/\([^,:]*\)[,:].*#\1#p' | sort -u)"
+	"$(dkms_versions)"
 expect_eq "a kernel newer than the range: apt install of its image and headers exits 0" 0 \
 	"$(at_shell range-kernel apt-get install -y "$@")"
 note "the next kernel: $K2"

@@ -20,7 +20,7 @@ planted_repository
 expect_eq "N~fail (its Kbuild stops on 6.12) replaces N: apt exits 0" 0 \
 	"$(at_shell fail-install apt-get install -y --allow-downgrades "roulette-dkms=$P")"
 expect_eq "N~fail is the version dkms holds" "$P" \
-	"$(dkms status -m roulette 2>&1 | sed -n 's#^roulette/\([^,:]*\)[,:].*#\1#p' | sort -u)"
+	"$(dkms_versions)"
 # shellcheck disable=SC2086 # apt's words
 expect_eq "the next kernel's image, no headers yet: apt exits 0" 0 "$(at_shell fail-image apt-get install -y $image)"
 note "the next kernel: $K2"

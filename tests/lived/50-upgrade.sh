@@ -23,7 +23,7 @@ kill "$(cat /run/roulette-httpd.pid)" 2>/dev/null
 # shellcheck disable=SC2016 # a dpkg-query format
 expect_eq "the package's version is now N+1" "$NEXT" "$(dpkg-query -W -f='${Version}' roulette-dkms 2>&1)"
 expect_eq "dkms holds only N+1" "$NEXT" \
-	"$(dkms status -m roulette 2>&1 | sed -n 's#^roulette/\([^,:]*\)[,:].*#\1#p' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+	"$(dkms_versions)"
 check "roulette N+1 installed for the running kernel (dkms status)" dkms_has "$NEXT" "$K"
 expect_eq "modprobe's mymod is N+1's (modinfo -F version)" "$NEXT" "$(modinfo -F version mymod 2>&1)"
 expect_eq "modprobe's roulette is N+1's (modinfo -F version)" "$NEXT" "$(modinfo -F version roulette 2>&1)"

@@ -8,24 +8,15 @@
 # shellcheck source=lib-lived.sh
 . /tests/lived/lib-lived.sh
 
-# The user's (README's repository) and the test's own files (this boot's
-# unit and settings: scripts/systest/lived.sh), not the package's.
-# (one a line: grep -F's patterns)
-OWN="/etc/apt/sources.list.d/roulette-dkms.sources
-/etc/apt/keyrings/roulette-dkms.gpg
-/etc/systemd/system/roulette-systest.service
-/etc/apt/apt.conf.d/90roulette-lived
-/etc/initramfs-tools/conf.d/roulette-lived"
+# shellcheck source=leftovers.sh
+. /tests/lived/leftovers.sh
 
-# leftovers: the package's files DKMS or dpkg could leave behind.
+# leftovers: the package's leftovers on one line, less the user's files
+# (README's repository) and the test's own (scripts/systest/lived.sh:
+# lived_prepare lists both in $SRV/own).
 leftovers() {
-	{
-		ls -d /usr/src/roulette* /var/lib/dkms/roulette* 2>/dev/null
-		find /lib/modules/*/updates \( -name 'hello.ko*' -o -name 'mymod.ko*' \
-			-o -name 'roulette.ko*' \) 2>/dev/null
-		find /etc /lib/udev /usr/lib/udev -name '*roulette*' 2>/dev/null
-		grep -rlE 'mymod|kernel-roulette' /etc 2>/dev/null
-	} | sort -u | grep -v -x -F "$OWN" | tr '\n' ' '
+	[ -s "$SRV/own" ] || { echo "(no list $SRV/own)" && return; }
+	(cd / && package_leftovers | grep -v -x -F -f "$SRV/own" | tr '\n' ' ')
 }
 
 expect_eq "apt purge roulette-dkms exits 0" 0 "$(at_shell purge apt-get purge -y roulette-dkms)"

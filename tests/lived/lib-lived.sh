@@ -41,6 +41,9 @@ serve() {
 	done
 }
 
+# dkms_versions: the versions of roulette dkms holds, one a line.
+dkms_versions() { dkms status -m roulette 2>&1 | sed -n 's#^roulette/\([^,:]*\)[,:].*#\1#p' | sort -u; }
+
 # dkms_has VERSION KREL: roulette VERSION is installed for KREL.
 dkms_has() { dkms status -m roulette -v "$1" -k "$2" 2>/dev/null | grep -q ': installed'; }
 
