@@ -25,9 +25,8 @@
 # Environment: ROULETTE_KERNELS, ROULETTE_CACHE, ROULETTE_OUT,
 # ROULETTE_SYSTEST_LIVES: the lives run at once (default 3; 1: one after
 # the other),
-# ROULETTE_SYSTEST_SKIP="rpm_install_remove crash_dump" skips those
+# ROULETTE_SYSTEST_SKIP="rpm_install_remove crash_dump_start" skips those
 # steps (any step by its function name), each reported as skipped;
-# ROULETTE_KDUMP_BOOTS: crash_dump's boots side by side (default 2);
 # ROULETTE_SYSTEST_BOOTS: the guests of all lives at once (default 4).
 set -uo pipefail
 # shellcheck source=lib.sh
@@ -67,7 +66,7 @@ trap 'echo "interrupted" >&2; exit 130' INT TERM
 # install to purge, across its kernel upgrades.
 # shellcheck disable=SC2317 # run by live (systest/lives.sh)
 life_of_a_system() {
-	local suite=$1 r
+	local suite=$1 r dump=''
 	shift
 	local -a installed=("$1") kept=("$@")
 	TARGET=$suite
@@ -80,7 +79,8 @@ life_of_a_system() {
 		installed+=("$r")
 	done
 	set -- "${kept[@]}"
-	step set_up_kdump "$@" && step crash_dump "$@"
+	# the crash dump's boot beside the system's boots (kdump.sh)
+	step set_up_kdump "$@" && step crash_dump_start "$@" && dump=yes
 	# a default system is a PC with Secure Boot: the boot with the DKMS
 	# key enrolled runs the whole suite (tests/systest/); a minimal one
 	# boots each kernel without EFI; the newest kernel's boot goes on to
@@ -90,6 +90,7 @@ life_of_a_system() {
 	else
 		step boot_each_kernel --end "$@"
 	fi
+	[ -z "$dump" ] || step crash_dump "$@"
 	[ -z "$(lived_end_removes "$@")" ] || kept=("${@:2}")
 	step rpm_install_remove "${kept[@]}"
 }

@@ -118,18 +118,17 @@ kdump_boots() {
 	[ "$mode" = - ] || echo "${*: -1} $mode"
 }
 
-# crash_dump ROW...: a server's crash-dump pipeline (set_up_kdump) catches
-# roulette on the system's newest kernel (kdump_boots), each boot on a
-# copy of the disk (crashkernel=, 1536 MiB): boom=panic, or the default
-# boom=oops with kernel.panic_on_oops=1 in /etc/sysctl.d;
-# ROULETTE_KDUMP_BOOTS of them side by side (default 2: on 2 cores four
-# boots took 241 s two by two, 313 s all at once, each boot 2.5 times
-# slower). The guest (tests/systest/kdump.sh) checks the capture kernel
-# is loaded and reads the device; the capture kernel saves the dump and
-# reboots (QEMU exits); the host reads the dump.
-crash_dump() {
-	local dir=$WORK/kdump per r b k i rb tag t0
-	per=$(positive_setting ROULETTE_KDUMP_BOOTS 2) || return
+# crash_dump_start ROW...: a server's crash-dump pipeline (set_up_kdump)
+# catches roulette on the system's newest kernel (kdump_boots): its boot
+# on a copy of the disk (crashkernel=, 1536 MiB), boom=panic, or the
+# default boom=oops with kernel.panic_on_oops=1 in /etc/sysctl.d, started
+# beside the system's next boots (secure_boot, boot_each_kernel: their
+# guest_wait judges it, or crash_dump's); crash_dump reads the dump. The
+# guest (tests/systest/kdump.sh) checks the capture kernel is loaded and
+# reads the device; the capture kernel saves the dump and reboots (QEMU
+# exits). Sets KDUMP_T0.
+crash_dump_start() {
+	local dir=$WORK/kdump r b k rb
 	local -a boots
 	rm -rf "$dir" && mkdir -p "$dir"
 	system_disk "$dir/system.img" || return 1
@@ -142,30 +141,31 @@ crash_dump() {
 			"$dir/$r-$b.img" >>"$ROOT_LOG" 2>&1
 	done
 	rm -f "$dir/system.img"
-	for ((i = 0; i < ${#boots[@]}; i += per)); do
-		t0=$(date +%s)
-		for rb in "${boots[@]:i:per}"; do
-			read -r r b <<<"$rb"
-			k=$(krel "$r")
-			GUEST_KIND=kdump guest_start "$r-kdump-$b" "$dir" \
-				"$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
-				"root=/dev/vda rw crashkernel=256M systemd.unit=roulette-systest.service suites=systest/kdump.sh systest.kernel=$k systest.boom=$b" \
-				-drive "file=$dir/$r-$b.img,format=raw,if=virtio"
-		done
-		guest_wait
-		for rb in "${boots[@]:i:per}"; do
-			read -r r b <<<"$rb"
-			tag=$r-kdump-$b
-			# the results' last line came just before the panic, the console's at QEMU's exit
-			timing "$TARGET: kdump $r boom=$b: boot to panic" $(($(mtime "$dir/$tag.results") - t0))
-			timing "$TARGET: kdump $r boom=$b: capture, reboot" \
-				$(($(mtime "$dir/$tag.console") - $(mtime "$dir/$tag.results")))
-		done
-	done
+	KDUMP_T0=$(date +%s)
 	for rb in "${boots[@]}"; do
 		read -r r b <<<"$rb"
-		dump_names_culprit "$r-kdump-$b" "$dir/$r-$b.img" "$b" "$(krel "$r")"
+		k=$(krel "$r")
+		GUEST_KIND=kdump guest_start "$r-kdump-$b" "$dir" \
+			"$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
+			"root=/dev/vda rw crashkernel=256M systemd.unit=roulette-systest.service suites=systest/kdump.sh systest.kernel=$k systest.boom=$b" \
+			-drive "file=$dir/$r-$b.img,format=raw,if=virtio"
 	done
+}
+
+# crash_dump ROW...: the crash-dump boots crash_dump_start started, ended
+# (guest_wait, unless a step's did), their times, and the dumps read on the
+# host.
+crash_dump() {
+	local dir=$WORK/kdump r b rb tag
+	guest_wait
+	while read -r r b; do
+		tag=$r-kdump-$b
+		# the results' last line came just before the panic, the console's at QEMU's exit
+		timing "$TARGET: kdump $r boom=$b: boot to panic" $(($(mtime "$dir/$tag.results") - KDUMP_T0))
+		timing "$TARGET: kdump $r boom=$b: capture, reboot" \
+			$(($(mtime "$dir/$tag.console") - $(mtime "$dir/$tag.results")))
+		dump_names_culprit "$tag" "$dir/$r-$b.img" "$b" "$(krel "$r")"
+	done < <(kdump_boots "$@")
 }
 
 # crash_dump_sizes: the dumps' files, for the end of the run.
