@@ -65,6 +65,12 @@ pkg_build_root() {
 	echo "$root"
 }
 
+# pkg_deb_suite: the suite whose chroot builds the Debian packages
+# (tests/suites.conf: role deb), or ROULETTE_DEB_SUITE.
+pkg_deb_suite() {
+	echo "${ROULETTE_DEB_SUITE:-$(table_rows suites role deb)}"
+}
+
 # pkg_lint_suppress SUITE: the tags SUITE's lintian may not report on a
 # package built in trixie (build-deb.sh), each for a reason:
 #   bookworm: newer-standards-version: its lintian knows policy up to 4.6.2;
