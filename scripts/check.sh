@@ -5,8 +5,8 @@
 #     each built as its own system would (scripts/lib.sh: kernel_build),
 #     side by side (scripts/lib-rows.sh: rows_build)
 #   - shellcheck on every shell script, the test helpers with -Wall -Wextra
-#   - the .deb: built in the deb suite (tests/suites.conf: role), lintian
-#     of Debian 12, 13 and sid, reprotest
+#   - the .deb: built in the deb suite (tests/suites.conf: role), the
+#     lintian of each suite of tests/lintian.conf, reprotest
 #     (scripts/lib-qa.sh)
 #   - version agreement (scripts/check-version.sh, when present)
 #   - host tools: tests/host-packages.conf against what the host scripts call
@@ -95,9 +95,9 @@ check_file "shellcheck on every tracked shell script" "$work/shellcheck.log" "${
 
 # The .deb is built in the deb suite's chroot (tests/suites.conf: role
 # deb) and checked with the host's (Debian 12's) lintian
-# (scripts/build-deb.sh); the lintian of trixie and sid must be clean
-# too, but for pkg_lint_suppress's tags (scripts/lib-pkg.sh), each with
-# its reason.
+# (scripts/build-deb.sh); the lintian of each other suite of
+# tests/lintian.conf, in its chroot, must be clean too, but for its row's
+# tags, each with its reason.
 deb_suite=$(pkg_deb_suite)
 if "$ROULETTE_TOP/scripts/build-deb.sh" >"$work/deb.log" 2>&1; then
 	: >"$work/lint.log"
@@ -106,7 +106,8 @@ else
 fi
 check_file "make deb (built in $deb_suite; Debian 12's lintian --pedantic)" "$work/lint.log"
 changes=$(ls "$ROULETTE_OUT"/deb/roulette_*_amd64.changes)
-for s in trixie sid; do
+for s in $(table_rows lintian); do
+	[ "$s" != "$HOST_SUITE" ] || continue	# the host's: make deb's, above
 	rc=0 suppress=$(pkg_lint_suppress "$s")
 	root=$(suite_root "$s" 2>"$work/lint.log") || rc=$?
 	if [ "$rc" != 0 ]; then

@@ -197,6 +197,7 @@ linux_source() {
 declare -gA TABLE_COLUMNS=(
 	[arches]="arch qemu package machine cpu bios console results image suffix busybox triplet sparse"
 	[boots]="kind mem cpus timeout logbuf"
+	[lintian]="suite suppress"
 	[suites]="suite sources base upgrade lived kdump role"
 )
 

@@ -98,7 +98,8 @@ def stages():
     return {s for _, s in stage_calls()} | {'test'}
 
 
-TABLES = ('kernels.conf', 'boots.conf', 'arches.conf', 'host-packages.conf', 'suites.conf')
+TABLES = ('kernels.conf', 'boots.conf', 'arches.conf', 'host-packages.conf', 'suites.conf',
+          'lintian.conf')
 ROLES = ('host', 'deb', 'sparse')
 
 
@@ -197,6 +198,19 @@ class Tables(unittest.TestCase):
         for role in ROLES:
             holders = [r[0] for _, r in rows if role in r[cols.index('role')].split(',')]
             self.assertEqual(len(holders), 1, 'suites.conf: role %s on %s, want one row' % (role, holders))
+
+    def test_lintian(self):
+        cols, rows = table('lintian.conf')
+        suites = suite_rows()
+        host = [s for s, r in suites.items() if 'host' in r['role'].split(',')]
+        for n, r in rows:
+            row = dict(zip(cols, r))
+            with self.subTest(line=n, suite=r[0]):
+                self.assertIn(row['suite'], set(suites), 'lintian.conf:%d: no row of tests/suites.conf' % n)
+                self.assertRegex(row['suppress'], r'^(-|[a-z0-9][a-z0-9-]*(,[a-z0-9][a-z0-9-]*)*)$',
+                                 'lintian.conf:%d: suppress: lintian tags, comma-separated' % n)
+        self.assertLessEqual(set(host), {r[0] for _, r in rows},
+                             "lintian.conf: no row of the host's suite (make deb's lintian)")
 
     def test_kernel_suites_have_rows(self):
         """Every suite of tests/suites.conf has a row of tests/kernels.conf
