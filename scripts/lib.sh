@@ -198,6 +198,7 @@ declare -gA TABLE_COLUMNS=(
 	[arches]="arch qemu package machine cpu bios console results image suffix busybox triplet sparse"
 	[boots]="kind mem cpus timeout logbuf"
 	[lintian]="suite suppress"
+	[piuparts]="name where suite recommends packages"
 	[suites]="suite sources base upgrade lived kdump role"
 )
 

@@ -70,6 +70,16 @@ def shell_assoc(path, name):
     return set(re.findall(r'\[([\w-]+)\]=', m.group(1)))
 
 
+def piuparts_places():
+    """The places (WHERE) a qa_piuparts call runs: make systest's
+    "step qa_piuparts ci", make qa's "qa_piuparts qa"."""
+    places = set()
+    for p in glob.glob(os.path.join(TOP, 'scripts', '**', '*.sh'), recursive=True):
+        with open(p) as f:
+            places |= set(re.findall(r'\bqa_piuparts ([a-z]+) "', f.read()))
+    return places
+
+
 def table_columns():
     """TABLE_COLUMNS of scripts/lib.sh: table -> its column names, as
     table_field reads them."""
@@ -99,7 +109,7 @@ def stages():
 
 
 TABLES = ('kernels.conf', 'boots.conf', 'arches.conf', 'host-packages.conf', 'suites.conf',
-          'lintian.conf')
+          'lintian.conf', 'piuparts.conf')
 ROLES = ('host', 'deb', 'sparse')
 
 
@@ -211,6 +221,20 @@ class Tables(unittest.TestCase):
                                  'lintian.conf:%d: suppress: lintian tags, comma-separated' % n)
         self.assertLessEqual(set(host), {r[0] for _, r in rows},
                              "lintian.conf: no row of the host's suite (make deb's lintian)")
+
+    def test_piuparts(self):
+        cols, rows = table('piuparts.conf')
+        suites, places = set(suite_rows()), piuparts_places()
+        self.assertTrue(places, 'no qa_piuparts WHERE call in scripts/')
+        for n, r in rows:
+            row = dict(zip(cols, r))
+            with self.subTest(line=n, run=r[0]):
+                self.assertRegex(row['name'], r'^[a-z0-9][a-z0-9-]*$', 'piuparts.conf:%d: name' % n)
+                self.assertIn(row['where'], places, 'piuparts.conf:%d: where: no qa_piuparts call runs it' % n)
+                self.assertIn(row['suite'], suites, 'piuparts.conf:%d: no row of tests/suites.conf' % n)
+                self.assertIn(row['recommends'], ('on', 'off'), 'piuparts.conf:%d: recommends' % n)
+                self.assertRegex(row['packages'], r'^(-|[a-z0-9][a-z0-9.+-]+(,[a-z0-9][a-z0-9.+-]+)*)$',
+                                 'piuparts.conf:%d: packages' % n)
 
     def test_kernel_suites_have_rows(self):
         """Every suite of tests/suites.conf has a row of tests/kernels.conf
