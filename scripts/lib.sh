@@ -149,10 +149,11 @@ check() {
 
 # check_file NAME FILE [NOTE]: pass when FILE (a tool's findings) is
 # empty; else FAIL with its first line as the detail and its first 20
-# lines shown. Status 0 either way: the findings are the result.
+# lines shown. Status 0 either way: the findings are the result (head
+# first: sed | head could die of SIGPIPE, 141 under pipefail and set -e).
 check_file() {
 	check "$1" --detail "$(head -n 1 "$2")" ${3:+--note "$3"} -- test ! -s "$2" ||
-		sed 's/^/    /' "$2" | head -n 20
+		head -n 20 "$2" | sed 's/^/    /'
 }
 
 # results_merge PART.txt...: the parts' checks appended to RESULTS_FILE.
@@ -248,8 +249,7 @@ table_map() {
 	done
 }
 
-# The host's Debian suite: its /etc/os-release's, else the row of
-# tests/suites.conf whose role is host (Debian 12: tests/host-packages.conf).
+# The host's suite: /etc/os-release's, else tests/suites.conf's role host.
 HOST_SUITE=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 [ -n "$HOST_SUITE" ] || HOST_SUITE=$(table_rows suites role host)
 
