@@ -135,8 +135,12 @@ done
 /usr/bin/python3 "$ROULETTE_TOP/scripts/hostcheck.py" "$ROULETTE_TOP" >"$work/hostcheck.log" 2>&1 || true
 check_file "host scripts: every command from tests/host-packages.conf, every function defined" "$work/hostcheck.log"
 
-# The verdict's own tests on recorded boots, no QEMU (make harness-test).
-"$ROULETTE_TOP/scripts/harness-test.sh" >"$work/harness.log" 2>&1 && : >"$work/harness.log"
+# The verdict's own tests on recorded boots, no QEMU (make harness-test),
+# but for "every row that runs a stage has names in its manifest": each
+# stage's close judges its own (a row added before its names, as the
+# kernel-row recipe does, failed make harness-test here, and make checks
+# refuses to write the names from a run with that failure).
+HARNESS_IN_STAGE=1 "$ROULETTE_TOP/scripts/harness-test.sh" >"$work/harness.log" 2>&1 && : >"$work/harness.log"
 check_file "make harness-test: the verdict's tests on recorded boots" "$work/harness.log"
 
 # Two builds of the .deb under varied environments give the same bytes.

@@ -158,7 +158,10 @@ class CommandLine(unittest.TestCase):
 class Committed(unittest.TestCase):
     """tests/checks/STAGE.txt: one name a line, once; steps as TARGET/FUNCTION;
     every row of tests/kernels.conf that runs the stage has names in it (a
-    row added without make checks fails here)."""
+    row added without make checks fails here; not inside make check,
+    HARNESS_IN_STAGE=1: there the stage's close judges the rows it ran, and
+    the row's names could never be written, make checks refusing a run with
+    this failure)."""
 
     def test_manifests(self):
         table = os.path.join(TOP, 'tests', 'kernels.conf')
@@ -173,7 +176,7 @@ class Committed(unittest.TestCase):
                     for s in steps:
                         self.assertRegex(s, r'^[^/\s]+/[a-z_]+$')
                 tags = {manifest.row_of(Check.parse('PASS', n).tag, [r[0] for r in rows]) for n in names}
-                for r in rows:
+                for r in rows if not os.environ.get('HARNESS_IN_STAGE') else []:
                     if stage in r[5].split(','):
                         self.assertIn(r[0], tags, '%s runs row %s: make checks' % (path, r[0]))
 
