@@ -154,6 +154,19 @@ class CommandLine(unittest.TestCase):
             self.assertEqual(p.returncode, 1)
             self.assertIn('no failure', p.stderr)
 
+    def test_checks_refuses_a_subset_run(self):
+        """make checks after a ROULETTE_KERNELS run (the kernel-row recipe's
+        make test of one row) would write that row's names alone."""
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copy(RUN.replace('.txt', '.jsonl'), os.path.join(tmp, 'systest.jsonl'))
+            with open(os.path.join(tmp, 'systest.jsonl'), 'a') as f:
+                for c in manifest.judge(recorded(), manifest.read_manifest(LISTED), ROWS, {'6.1-cloud'}):
+                    f.write(c.json() + '\n')
+            p = subprocess.run(['/usr/bin/python3', '-B', VERDICT, 'checks', tmp, 'systest'],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn('a subset run: ', p.stderr)
+
 
 class Committed(unittest.TestCase):
     """tests/checks/STAGE.txt: one name a line, once; steps as TARGET/FUNCTION;
