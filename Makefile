@@ -37,7 +37,7 @@ help:
 	@echo 'make test-all   check + test + systest, one closing count (the CI command)'
 	@echo 'make test-debug guest tests on a KASAN/lockdep/kmemleak kernel'
 	@echo 'make stress     parallel readers, sysfs flips, load/unload loops, fuzzing'
-	@echo 'make qa         piuparts (6 runs) and autopkgtest on sid: Debian QA beyond test-all'
+	@echo 'make qa         piuparts (the qa runs of tests/piuparts.conf) and autopkgtest on sid: Debian QA beyond test-all'
 	@echo 'make bench      benchmarks, written to bench/results.md and bench/plots/'
 
 check:

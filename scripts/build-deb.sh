@@ -1,14 +1,15 @@
 #!/bin/bash
 # make deb: the Debian source and binary packages of roulette-dkms, built
 # from a clean copy of the package inputs as Debian 13 builds them: in
-# scripts/lib-suite.sh's cached trixie chroot, with its dpkg-dev, debhelper
-# and dh-dkms (current Standards-Version; the .deb still installs on
-# Debian 11 and 12). Then checked with `lintian --pedantic` (the host's,
-# Debian 12's; any tag fails the build, but for pkg_lint_suppress's).
+# scripts/lib-suite.sh's cached chroot of the deb suite (tests/suites.conf:
+# role deb, trixie), with its dpkg-dev, debhelper and dh-dkms (current
+# Standards-Version; the .deb still installs on Debian 11 and 12). Then
+# checked with `lintian --pedantic` (the host's, Debian 12's; any tag fails
+# the build, but for the host suite's row of tests/lintian.conf).
 #   out/deb/roulette-dkms_VERSION_all.deb, roulette_VERSION.dsc, ...
 #   scripts/build-deb.sh [--version X.Y.Z]   (another version: lib-pkg.sh)
 # Environment: ROULETTE_OUT, ROULETTE_NO_LINT=1 skips lintian,
-# ROULETTE_DEB_SUITE (default trixie) the chroot it builds in.
+# ROULETTE_DEB_SUITE the chroot it builds in (default: the deb suite).
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -19,7 +20,8 @@ host_install deb || die "cannot install the host packages (tests/host-packages.c
 pkg_args "$@"
 
 out=$ROULETTE_OUT/deb
-suite=${ROULETTE_DEB_SUITE:-trixie}
+suite=$(pkg_deb_suite)
+[ -n "$suite" ] || die "no suite to build in (tests/suites.conf: role deb)"
 mkdir -p "$out"
 root=$(pkg_build_root "$suite") || die "no $suite chroot to build in"
 build=$(mktemp -d "$root/tmp/roulette-deb.XXXXXX")

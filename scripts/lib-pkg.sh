@@ -65,31 +65,31 @@ pkg_build_root() {
 	echo "$root"
 }
 
-# pkg_lint_suppress SUITE: the tags SUITE's lintian may not report on a
-# package built in trixie (build-deb.sh), each for a reason:
-#   bookworm: newer-standards-version: its lintian knows policy up to 4.6.2;
-#     silent-on-rules-requiring-root: from dpkg 1.22.13 (trixie's) the
-#     field defaults to "no", which sid's lintian calls redundant;
-#   trixie: newer-standards-version: its lintian knows policy up to 4.7.2,
-#     sid's (the current policy) 4.7.4;
-#   sid: package-uses-old-debhelper-compat-version: built with trixie's
-#     debhelper, whose newest stable compat level is 13 (sid's is 14);
-#     redundant-priority-optional-field: trixie's lintian still wants the
-#     source's Priority (recommended-field).
+# pkg_deb_suite: the suite whose chroot builds the Debian packages
+# (tests/suites.conf: role deb), or ROULETTE_DEB_SUITE.
+pkg_deb_suite() {
+	echo "${ROULETTE_DEB_SUITE:-$(table_rows suites role deb)}"
+}
+
+# pkg_lint_suppress SUITE: the tags SUITE's lintian may report on the
+# packages, comma-separated (tests/lintian.conf: suppress, with its
+# reasons; empty for "-"). Status 1 for a suite with no row.
 pkg_lint_suppress() {
-	case $1 in
-	bookworm) echo newer-standards-version,silent-on-rules-requiring-root ;;
-	trixie) echo newer-standards-version ;;
-	sid) echo package-uses-old-debhelper-compat-version,redundant-priority-optional-field ;;
-	esac
+	local tags
+	tags=$(table_field lintian "$1" suppress) || return 1
+	[ "$tags" = - ] || echo "$tags"
 }
 
 # pkg_lint_deb DIR VERSION: the host's (Debian 12's) lintian --pedantic on
 # the .changes of VERSION in DIR (the source and binary packages); any tag
-# fails but pkg_lint_suppress's. Report in DIR/lintian.txt.
+# fails but those of the host suite's row of tests/lintian.conf. Report in
+# DIR/lintian.txt.
 pkg_lint_deb() {
+	local suppress
+	: >"$1/lintian.txt"
+	suppress=$(pkg_lint_suppress "$HOST_SUITE" 2>"$1/lintian.err") || return 1
 	lintian --pedantic --display-info --fail-on error,warning,info,pedantic \
-		--suppress-tags "$(pkg_lint_suppress bookworm)" \
+		${suppress:+--suppress-tags "$suppress"} \
 		"$1"/roulette_"$2"_*.changes >"$1/lintian.txt" 2>"$1/lintian.err" &&
 		! grep -q . "$1/lintian.txt"
 }

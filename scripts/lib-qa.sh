@@ -17,23 +17,6 @@ QA_PIUPARTS_SCRIPTS="pre_remove_40_find_missing_md5sums pre_remove_40_find_obsol
 	pre_remove_50_find_missing_copyright pre_test_root_password"
 # What those scripts print when they find something.
 QA_PIUPARTS_FINDINGS='MD5SUM FILE NOT FOUND|FILE WITHOUT MD5SUM|MD5SUM WITHOUT FILE|MISSING OBJECT|OBSOLETE CONFFILE|UNOWNED SYMLINK|BAD PERMISSIONS|MISSING COPYRIGHT FILE'
-# The runs: NAME WHERE SUITE RECOMMENDS(on|off) BASE-PACKAGES(, or -),
-# each in one place (WHERE): "ci", a life of make systest (so of make
-# test-all: scripts/systest.sh), or "qa", make qa (scripts/qa.sh). The
-# headers run installs the suite's kernel headers in the base first, so
-# DKMS builds the modules at install and the purge must remove them.
-# bullseye: the package must still install on Debian 11 (and 12).
-# Warm (bases cached, 2 cores, 2026-12-07): bookworm 26-33 s, trixie
-# 27-29 s, trixie-recommends 34-42 s, trixie-headers 41-52 s (the ci life
-# 131-152 s in all), bullseye 35-42 s, sid 28-32 s; the bases, cold,
-# 37-183 s each (docs/packaging.md).
-QA_PIUPARTS_RUNS=${QA_PIUPARTS_RUNS:-"bullseye qa bullseye off -
-bookworm ci bookworm off -
-trixie ci trixie off -
-sid qa sid off -
-trixie-recommends ci trixie on -
-trixie-headers ci trixie off linux-headers-cloud-amd64"}
-
 # qa_piuparts_deps_hook RECOMMENDS: qa_piuparts_base's mmdebstrap hook (a
 # script; its first argument is the root): dkms's dependencies (with
 # RECOMMENDS on, its Recommends too: mmdebstrap's 00mmdebstrap turns them
@@ -135,11 +118,11 @@ qa_expect_log() {
 	check "$1" --detail "no line matching /$3/ in $2" -- grep -Eq -- "$3" "$2" || :
 }
 
-# qa_piuparts WHERE [DEB]: the runs of QA_PIUPARTS_RUNS whose WHERE is
+# qa_piuparts WHERE [DEB]: the runs of tests/piuparts.conf whose where is
 # WHERE (ci: make systest's life piuparts; qa: make qa) on the .deb
-# (default: make deb's), one after the other.
+# (default: make deb's), one after the other, in the table's order.
 qa_piuparts() {
-	local where=$1 deb=${2:-} name at suite rec pkgs s
+	local where=$1 deb=${2:-} name suite rec pkgs s
 	[ -n "$deb" ] || deb=$(compgen -G "$ROULETTE_OUT/deb/roulette-dkms_*_all.deb" | head -n 1)
 	[ -f "$deb" ] || { record FAIL "[piuparts] the .deb to test" "none: make deb"; return 1; }
 	host_install piuparts || { record FAIL "[piuparts] host packages" "apt-get failed (tests/host-packages.conf: piuparts)"; return 1; }
@@ -169,9 +152,10 @@ qa_piuparts() {
 	# processes (tried: "Processes are running inside chroot", and one
 	# killed the other's apt-get).
 	mkdir -p "$QA_WORK"
-	while read -r name at suite rec pkgs; do
-		[ -n "$name" ] && [ "$at" = "$where" ] && qa_piuparts_run "$name" "$suite" "$rec" "$pkgs"
-	done <<<"$QA_PIUPARTS_RUNS"
+	for name in $(table_rows piuparts where "$where"); do
+		read -r suite rec pkgs < <(table_field piuparts "$name" suite recommends packages) &&
+			qa_piuparts_run "$name" "$suite" "$rec" "$pkgs"
+	done
 }
 
 # QA_REPROTEST_VARY: what two builds differ in (reprotest --vary): at

@@ -7,9 +7,9 @@
 # SKIPPED); 1 else.
 
 # For kernels that reject the chroot's sparse (trixie's 0.6.4 and 7.x's
-# __typeof_unqual__): built from source (sid's binary needs sid's gcc).
+# __typeof_unqual__): built from the source of the sparse suite
+# (tests/suites.conf: role; sid's binary needs sid's gcc).
 SUITE_SPARSE=/usr/local/bin/sparse
-SUITE_SPARSE_FROM=${SUITE_SPARSE_FROM:-sid}
 
 # SUITE_ARCH (set by the caller, e.g. SUITE_ARCH=arm64 suite_image ...):
 # the Debian architecture of the kernel, when not the chroot's own. apt in
@@ -233,19 +233,21 @@ suite_file() {
 }
 
 # suite_sparse SUITE ROOT: SUITE_SPARSE built once (stamp: its version), from
-# a throwaway deb-src list (the chroot's apt state stays). Silent when it
+# the sparse suite's source (tests/suites.conf: role sparse) through a
+# throwaway deb-src list (the chroot's apt state stays). Silent when it
 # works (build output is findings): log in $ROULETTE_CACHE/suites/.BASE.sparse.log.
 suite_sparse() {
-	local suite=$1 root=$2 base=${1%-backports} stamp=$2/var/lib/roulette-sparse
+	local suite=$1 root=$2 base=${1%-backports} stamp=$2/var/lib/roulette-sparse from
 	local logf=$ROULETTE_CACHE/suites/.${1%-backports}.sparse.log
 	[ -x "$root$SUITE_SPARSE" ] && [ -s "$stamp" ] && return 0
+	from=$(table_rows suites role sparse)
 	(
 		suite_lock "$suite" || exit 1
 		[ -x "$root$SUITE_SPARSE" ] && [ -s "$stamp" ] && exit 0
 		tmp=$(mktemp -d "$root/tmp/roulette-sparse.XXXXXX") || exit 1
 		trap 'rm -rf "$tmp"' EXIT
 		dir=/tmp/${tmp##*/}
-		echo "deb-src $SUITE_MIRROR $SUITE_SPARSE_FROM main" >"$tmp/sources.list" &&
+		echo "deb-src $SUITE_MIRROR $from main" >"$tmp/sources.list" &&
 			mkdir -p "$tmp/sources.list.d" "$tmp/lists/partial" "$tmp/cache" || exit 1
 		set -- apt-get -q -o Dir::Etc::SourceList="$dir/sources.list" \
 			-o Dir::Etc::SourceParts="$dir/sources.list.d" \
@@ -259,12 +261,12 @@ suite_sparse() {
 		version=${dsc##*/sparse_} version=${version%.dsc} src=$dir/${src#"$tmp"/}
 		# CC=gcc: Debian's patch pins sid's gcc-N.
 		root_run "$root" make -C "$src" -j"$(nproc)" CC=gcc HAVE_LLVM=no \
-			SPARSE_VERSION="$version ($SUITE_SPARSE_FROM source, built in $base)" sparse &&
+			SPARSE_VERSION="$version ($from source, built in $base)" sparse &&
 			root_run "$root" install -D -m 755 "${src}sparse" "$SUITE_SPARSE" &&
 			root_run "$root" "$SUITE_SPARSE" --version &&
 			echo "$version" >"$stamp.tmp" && mv "$stamp.tmp" "$stamp" || exit 1
 	) >"$logf" 2>&1 && return 0
 	tail -n 20 "$logf" >&2 2>/dev/null
-	echo "suite $suite: cannot build sparse from $SUITE_SPARSE_FROM's source (log: $logf)" >&2
+	echo "suite $suite: cannot build sparse from $from's source (log: $logf)" >&2
 	return 1
 }

@@ -13,7 +13,6 @@ ROULETTE_CACHE=${ROULETTE_CACHE:-/var/cache/roulette-dkms}
 ROULETTE_OUT=${ROULETTE_OUT:-$ROULETTE_TOP/out}
 export ROULETTE_TOP ROULETTE_CACHE ROULETTE_OUT
 KERNEL_TABLE=$ROULETTE_TOP/tests/kernels.conf
-HOST_SUITE=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 
 die() {
 	echo "${0##*/}: $*" >&2
@@ -150,10 +149,11 @@ check() {
 
 # check_file NAME FILE [NOTE]: pass when FILE (a tool's findings) is
 # empty; else FAIL with its first line as the detail and its first 20
-# lines shown. Status 0 either way: the findings are the result.
+# lines shown. Status 0 either way: the findings are the result (head
+# first: sed | head could die of SIGPIPE, 141 under pipefail and set -e).
 check_file() {
 	check "$1" --detail "$(head -n 1 "$2")" ${3:+--note "$3"} -- test ! -s "$2" ||
-		sed 's/^/    /' "$2" | head -n 20
+		head -n 20 "$2" | sed 's/^/    /'
 }
 
 # results_merge PART.txt...: the parts' checks appended to RESULTS_FILE.
@@ -198,7 +198,9 @@ linux_source() {
 declare -gA TABLE_COLUMNS=(
 	[arches]="arch qemu package machine cpu bios console results image suffix busybox triplet sparse"
 	[boots]="kind mem cpus timeout logbuf"
-	[suites]="suite sources base upgrade lived kdump"
+	[lintian]="suite suppress"
+	[piuparts]="name where suite recommends packages"
+	[suites]="suite sources base upgrade lived kdump role"
 )
 
 # table_field TABLE ROW COLUMN...: those columns of ROW's row of
@@ -220,6 +222,20 @@ table_field() {
 		{ echo "no ${names[0]} '$row' in tests/$table.conf" >&2; return 1; }
 }
 
+# table_rows TABLE [COLUMN VALUE]: the rows of tests/TABLE.conf (their first
+# column) in the file's order, one a line; with COLUMN, only those whose
+# COLUMN (a value, or a comma-separated list of them) holds VALUE.
+table_rows() {
+	local i=0
+	local -a names
+	read -ra names <<<"${TABLE_COLUMNS[$1]:?table_rows: no table $1}"
+	while [ $# -gt 1 ] && [ "${names[$i]:-}" != "$2" ]; do
+		((++i < ${#names[@]})) || die "table_rows: no column '$2' in tests/$1.conf"
+	done
+	awk -v c=$((i + 1)) -v v="${3:-}" -v all=$(($# < 2)) \
+		'!/^#/ && NF && (all || index("," $c ",", "," v ",")) { print $1 }' "$ROULETTE_TOP/tests/$1.conf"
+}
+
 # table_map TABLE COLUMN ARRAY: ARRAY (an associative array of the
 # caller's) gets ROW -> COLUMN's value for each row of tests/TABLE.conf
 # whose COLUMN is not "-".
@@ -227,13 +243,15 @@ table_field() {
 table_map() {
 	local -n tm_map=$3
 	local tm_row tm_value
-	local -a tm_rows
-	mapfile -t tm_rows < <(awk '!/^#/ && NF { print $1 }' "$ROULETTE_TOP/tests/$1.conf")
-	for tm_row in "${tm_rows[@]}"; do
+	for tm_row in $(table_rows "$1"); do
 		tm_value=$(table_field "$1" "$tm_row" "$2") || return 1
 		[ "$tm_value" = - ] || tm_map["$tm_row"]=$tm_value
 	done
 }
+
+# The host's suite: /etc/os-release's, else tests/suites.conf's role host.
+HOST_SUITE=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+[ -n "$HOST_SUITE" ] || HOST_SUITE=$(table_rows suites role host)
 
 # --- the kernel table (tests/kernels.conf) -----------------------------------
 

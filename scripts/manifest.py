@@ -138,6 +138,9 @@ def wanted(listed, checks, rows, selected):
     return out
 
 
+FULL = 'full run'	# the scope judge's note names; make checks wants it
+
+
 def judge(checks, listed, rows, selected=None, where='the manifest'):
     """The two checks of a stage's manifest: every wanted name ran, and
     nothing ran that is not listed. SELECTED: the rows of ROULETTE_KERNELS
@@ -147,7 +150,7 @@ def judge(checks, listed, rows, selected=None, where='the manifest'):
     want = wanted(listed, checks, rows, selected)
     missing = sorted(want - present - cover)
     unlisted = sorted(present - set(listed) - stand)
-    scope = 'full run' if selected is None else 'rows %s' % ' '.join(sorted(selected))
+    scope = FULL if selected is None else 'rows %s' % ' '.join(sorted(selected))
     note = '%d of %d listed names wanted (%s), %s' % (len(want), len(listed), scope, where)
     return [result(MISSING, missing, 'missing', note), result(UNLISTED, unlisted, 'not listed', note)]
 

@@ -3,7 +3,7 @@
 # runs it (scripts/lib-qa.sh), where make test-all does not: piuparts
 # (install, remove, purge in a clean chroot with a before/after diff) on
 # bullseye and sid with Recommends off, the "qa" runs of
-# QA_PIUPARTS_RUNS (bookworm, trixie, trixie with Recommends on and with
+# tests/piuparts.conf (bookworm, trixie, trixie with Recommends on and with
 # the kernel headers run in make systest, its "ci" runs) and
 # autopkgtest on sid (Debian runs a package's autopkgtest in unstable
 # first; make systest runs it on bookworm and trixie): the "qa" rows of

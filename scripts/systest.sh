@@ -111,7 +111,7 @@ release_upgrade() {
 }
 
 # piuparts_runs: piuparts on make repo's .deb, the "ci" runs of
-# QA_PIUPARTS_RUNS (scripts/lib-qa.sh; make qa runs the others), one after
+# tests/piuparts.conf (make qa runs the others), one after
 # the other (two side by side break each other), logs in the life's dir
 # (ROULETTE_SYSTEST_SKIP=qa_piuparts skips them).
 # shellcheck disable=SC2317 # run by live (systest/lives.sh)

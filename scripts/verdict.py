@@ -67,15 +67,21 @@ def cmd_close(args):
 
 def cmd_checks(args):
     """checks DIR STAGE...: tests/checks/STAGE.txt written from a run's
-    DIR/STAGE.jsonl (make checks)."""
+    DIR/STAGE.jsonl (make checks); none written unless every STAGE's run
+    was a full one (its close's note says so) with no failure."""
+    runs = []
     for stage in args[1:]:
         checks = Results(os.path.join(args[0], stage + '.txt')).checks()
         bad = [c.title() for c in checks if c.tag != 'manifest' and (
             c.status == 'FAIL' or c.name == UNAVAILABLE)]
+        bad += ['a subset run: ' + d for c in checks if c.tag == 'manifest' for d in c.diag
+                if ' listed names wanted (' in d and '(%s)' % manifest.FULL not in d][:1]
         if not checks or bad:
             print('verdict.py checks: %s/%s.jsonl: %s: a manifest comes from a full run with no'
                   ' failure' % (args[0], stage, bad[0] if bad else 'no results'), file=sys.stderr)
             return 1
+        runs.append((stage, checks))
+    for stage, checks in runs:
         path = os.path.join(TOP, 'tests', 'checks', stage + '.txt')
         names = manifest.generate(checks)
         manifest.write_manifest(path, stage, names)

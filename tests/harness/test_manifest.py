@@ -154,11 +154,27 @@ class CommandLine(unittest.TestCase):
             self.assertEqual(p.returncode, 1)
             self.assertIn('no failure', p.stderr)
 
+    def test_checks_refuses_a_subset_run(self):
+        """make checks after a ROULETTE_KERNELS run (the kernel-row recipe's
+        make test of one row) would write that row's names alone."""
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copy(RUN.replace('.txt', '.jsonl'), os.path.join(tmp, 'systest.jsonl'))
+            with open(os.path.join(tmp, 'systest.jsonl'), 'a') as f:
+                for c in manifest.judge(recorded(), manifest.read_manifest(LISTED), ROWS, {'6.1-cloud'}):
+                    f.write(c.json() + '\n')
+            p = subprocess.run(['/usr/bin/python3', '-B', VERDICT, 'checks', tmp, 'systest'],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn('a subset run: ', p.stderr)
+
 
 class Committed(unittest.TestCase):
     """tests/checks/STAGE.txt: one name a line, once; steps as TARGET/FUNCTION;
     every row of tests/kernels.conf that runs the stage has names in it (a
-    row added without make checks fails here)."""
+    row added without make checks fails here; not inside make check,
+    HARNESS_IN_STAGE=1: there the stage's close judges the rows it ran, and
+    the row's names could never be written, make checks refusing a run with
+    this failure)."""
 
     def test_manifests(self):
         table = os.path.join(TOP, 'tests', 'kernels.conf')
@@ -173,7 +189,7 @@ class Committed(unittest.TestCase):
                     for s in steps:
                         self.assertRegex(s, r'^[^/\s]+/[a-z_]+$')
                 tags = {manifest.row_of(Check.parse('PASS', n).tag, [r[0] for r in rows]) for n in names}
-                for r in rows:
+                for r in rows if not os.environ.get('HARNESS_IN_STAGE') else []:
                     if stage in r[5].split(','):
                         self.assertIn(r[0], tags, '%s runs row %s: make checks' % (path, r[0]))
 

@@ -23,14 +23,15 @@ import results  # noqa: E402
 # Each helper, passing then failing; names and details hold ': ' as real
 # ones do (the verdict once split a FAIL's name there).
 HOST = r'''
-set -u
+set -uo pipefail
 . "$TOP/scripts/lib.sh"
 . "$TOP/scripts/lib-qa.sh"
 . "$TOP/scripts/systest/common.sh"
 TARGET=story ROOT_LOG=/dev/null
 results_open "$OUT/host.txt"
 st() { echo "$1 $2" >>"$OUT/status"; }
-: >"$OUT/empty"; echo 'finding: one' >"$OUT/findings"; echo 'roulette.ko: built' >"$OUT/log"
+: >"$OUT/empty"; echo 'roulette.ko: built' >"$OUT/log"
+{ echo 'finding: one'; seq 5000; } >"$OUT/findings"	# more than check_file shows
 for ok in true false; do
 	check "[t] check: a name" --detail "why: it failed" --note "release 1.2.3" -- "$ok"; st check $?
 	check "[t] check: no detail given" -- "$ok"; st check-no-detail $?
@@ -88,7 +89,8 @@ class Names(unittest.TestCase):
                 self.assertNotIn(bad.diag[0], bad.title())
                 self.assertEqual(rc0, '0')
                 # check and expect_as fail; check_file and qa_expect_log
-                # record and go on
+                # record and go on (check_file too when it shows only the
+                # first of many findings: under pipefail, as the stages run)
                 want = '1' if helper in ('check', 'check-no-detail', 'expect_as', 'expect_host') else '0'
                 self.assertEqual(rc1, want)
         by = {c.name: c for c in checks if c.status == 'FAIL'}

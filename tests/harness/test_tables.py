@@ -7,10 +7,13 @@ its stages stages that read the column (a stage_rows, kernel_rows or
 stage_kernel call names them; stage_kernel's, one row each); an
 architecture's QEMU package a row of tests/host-packages.conf; a boot
 kind's figures positive integers, its ring buffer a size or "-"; a
-suite's sources, base, upgrade target and lived failure path known
-values, and a kernel row of it; the columns table_field reads
-(scripts/lib.sh: TABLE_COLUMNS) the file's own. A table added without
-rules here fails."""
+suite's sources, base, upgrade target, lived failure path, crash-dump
+mode and roles known values (each role on one row), and a kernel row of
+it; a lintian row's suite a suite, its tags tag names, and the host's
+suite (role host) among them; a piuparts run's place one a qa_piuparts
+call runs, its suite a suite, Recommends on or off, its packages package
+names; the columns table_field reads (scripts/lib.sh: TABLE_COLUMNS) the
+file's own. A table added without rules here fails."""
 
 import glob
 import os
@@ -67,6 +70,16 @@ def shell_assoc(path, name):
     return set(re.findall(r'\[([\w-]+)\]=', m.group(1)))
 
 
+def piuparts_places():
+    """The places (WHERE) a qa_piuparts call runs: make systest's
+    "step qa_piuparts ci", make qa's "qa_piuparts qa"."""
+    places = set()
+    for p in glob.glob(os.path.join(TOP, 'scripts', '**', '*.sh'), recursive=True):
+        with open(p) as f:
+            places |= set(re.findall(r'\bqa_piuparts ([a-z]+) "', f.read()))
+    return places
+
+
 def table_columns():
     """TABLE_COLUMNS of scripts/lib.sh: table -> its column names, as
     table_field reads them."""
@@ -95,15 +108,20 @@ def stages():
     return {s for _, s in stage_calls()} | {'test'}
 
 
+TABLES = ('kernels.conf', 'boots.conf', 'arches.conf', 'host-packages.conf', 'suites.conf',
+          'lintian.conf', 'piuparts.conf')
+ROLES = ('host', 'deb', 'sparse')
+
+
 class Tables(unittest.TestCase):
 
     def test_every_table_has_rules(self):
-        known = {'kernels.conf', 'boots.conf', 'arches.conf', 'host-packages.conf', 'suites.conf'}
+        known = set(TABLES)
         found = {os.path.basename(p) for p in glob.glob(os.path.join(TESTS, '*.conf'))}
         self.assertEqual(found - known, set(), 'a table without rules in test_tables.py')
 
     def test_columns(self):
-        for name in ('kernels.conf', 'boots.conf', 'arches.conf', 'host-packages.conf', 'suites.conf'):
+        for name in TABLES:
             cols, rows = table(name)
             self.assertTrue(rows, name)
             for n, r in rows:
@@ -183,6 +201,40 @@ class Tables(unittest.TestCase):
                     self.assertIn(row['lived'], plants,
                                   'suites.conf:%d: lived: no such LIVED_FILE in scripts/systest/lived.sh' % n)
                 self.assertIn(row['kdump'], ('panic', 'oops', '-'), 'suites.conf:%d: kdump' % n)
+                if row['role'] != '-':
+                    roles = row['role'].split(',')
+                    self.assertLessEqual(set(roles), set(ROLES), 'suites.conf:%d: role' % n)
+                    self.assertEqual(len(roles), len(set(roles)), 'suites.conf:%d: role' % n)
+        for role in ROLES:
+            holders = [r[0] for _, r in rows if role in r[cols.index('role')].split(',')]
+            self.assertEqual(len(holders), 1, 'suites.conf: role %s on %s, want one row' % (role, holders))
+
+    def test_lintian(self):
+        cols, rows = table('lintian.conf')
+        suites = suite_rows()
+        host = [s for s, r in suites.items() if 'host' in r['role'].split(',')]
+        for n, r in rows:
+            row = dict(zip(cols, r))
+            with self.subTest(line=n, suite=r[0]):
+                self.assertIn(row['suite'], set(suites), 'lintian.conf:%d: no row of tests/suites.conf' % n)
+                self.assertRegex(row['suppress'], r'^(-|[a-z0-9][a-z0-9-]*(,[a-z0-9][a-z0-9-]*)*)$',
+                                 'lintian.conf:%d: suppress: lintian tags, comma-separated' % n)
+        self.assertLessEqual(set(host), {r[0] for _, r in rows},
+                             "lintian.conf: no row of the host's suite (make deb's lintian)")
+
+    def test_piuparts(self):
+        cols, rows = table('piuparts.conf')
+        suites, places = set(suite_rows()), piuparts_places()
+        self.assertTrue(places, 'no qa_piuparts WHERE call in scripts/')
+        for n, r in rows:
+            row = dict(zip(cols, r))
+            with self.subTest(line=n, run=r[0]):
+                self.assertRegex(row['name'], r'^[a-z0-9][a-z0-9-]*$', 'piuparts.conf:%d: name' % n)
+                self.assertIn(row['where'], places, 'piuparts.conf:%d: where: no qa_piuparts call runs it' % n)
+                self.assertIn(row['suite'], suites, 'piuparts.conf:%d: no row of tests/suites.conf' % n)
+                self.assertIn(row['recommends'], ('on', 'off'), 'piuparts.conf:%d: recommends' % n)
+                self.assertRegex(row['packages'], r'^(-|[a-z0-9][a-z0-9.+-]+(,[a-z0-9][a-z0-9.+-]+)*)$',
+                                 'piuparts.conf:%d: packages' % n)
 
     def test_kernel_suites_have_rows(self):
         """Every suite of tests/suites.conf has a row of tests/kernels.conf
