@@ -1,7 +1,8 @@
 #!/bin/sh
-# The rest of the system's life (scripts/systest/lived.sh: lived_end),
-# booted on its newest kernel, at a root shell: the old kernel goes, as
-# a user clears it after an upgrade (apt purge of its image and headers).
+# The rest of the system's life (scripts/systest/lived.sh:
+# lived_end_suites), in the boot of its newest kernel after the system
+# suite, at a root shell: the old kernel goes, as a user clears it after
+# an upgrade (apt purge of its image and headers).
 # DKMS's kernel hook (/etc/kernel/prerm.d/dkms) removes roulette for it;
 # the running kernel keeps its modules.
 # shellcheck source=../lib.sh
