@@ -31,7 +31,7 @@ declare -gA LIVED_FILE=([fail]=lived/22-build-failure.sh [range]=lived/21-out-of
 # What the test brings into the system's root for a lived boot, and takes
 # out again (lived_root): the guest suites and their unit (system_disk),
 # its web server's files, README's blocks, its logs, apt's answers, the
-# initramfs setting (tests/lived/60-purge.sh knows the last three too),
+# initramfs setting (lived_prepare lists them for tests/lived/60-purge.sh),
 # the planted releases' source.
 LIVED_FILES=(tests etc/systemd/system/roulette-systest.service srv/http srv/roulette/readme
 	srv/roulette/busybox srv/roulette/own var/log/roulette-lived srv/roulette/planted
