@@ -166,7 +166,7 @@ system_disk() {
 # last ROW) goes on to the rest of the system's life (lived.sh:
 # lived_end_suites) on a disk of its own, which comes back as $ROOT.
 boot_each_kernel() {
-	local r tag k signer=none end='' kind drive a ls la
+	local r tag k signer=none end='' kind drive a
 	[ "$1" != --end ] || { shift && end=${*: -1} && end=${end#*=}; }
 	# DKMS signs with its key when it has one (tests/systest/01-system.sh)
 	[ -e "$ROOT/var/lib/dkms/mok.pub" ] && signer=dkms
@@ -179,12 +179,7 @@ boot_each_kernel() {
 		a="root=/dev/vda rw systemd.unit=roulette-systest.service suites=systest"
 		a+=" systest.kernel=$k systest.version=$VERSION systest.signer=$signer"
 		kind=system drive=file=$WORK/disk.img,format=raw,if=virtio,snapshot=on
-		if [ "$r" = "$end" ]; then
-			read -r ls la < <(lived_end_suites "$@")
-			a=${a/suites=systest/suites=systest,$ls}" $la" kind=lived
-			cp --sparse=always "$WORK/disk.img" "$WORK/end.img" || return
-			drive=file=$WORK/end.img,format=raw,if=virtio,cache=unsafe
-		fi
+		[ "$r" != "$end" ] || lived_end_boot "$WORK/disk.img" "$@" || return
 		GUEST_KIND=$kind guest_start "$tag" "$WORK/boot" "$(vmlinuz "$k")" "$ROOT/boot/initrd.img-$k" \
 			"$a" -drive "$drive"
 	done

@@ -98,6 +98,24 @@ lived_end_suites() {
 	echo "$suites $args"
 }
 
+# lived_end_boot DISK ROW...: the caller's boot of the newest ROW made the
+# one that goes on to the rest of the life (lived_end_suites): their
+# suites after those of the caller's suites= in its command line a, their
+# arguments after it; its kind lived; its drive a copy of DISK (end.img
+# beside it, cache=unsafe: a test's disk), which lived_end_root brings
+# back. Sets the caller's a, kind and drive (its locals: bash's dynamic
+# scope).
+lived_end_boot() {
+	local end=${1%/*}/end.img ls la su
+	read -r ls la < <(lived_end_suites "${@:2}")
+	[[ $a =~ (^| )suites=([^ ]*) ]] || return
+	su=${BASH_REMATCH[2]}
+	# shellcheck disable=SC2034 # the caller's kind and drive
+	a=${a/suites=$su/suites=$su,$ls}" $la" kind=lived
+	# shellcheck disable=SC2034
+	cp --sparse=always "$1" "$end" && drive=file=$end,format=raw,if=virtio,cache=unsafe
+}
+
 # lived_end_removes ROW...: the row whose kernel the lived end removes: the
 # oldest (the first), where there are two or more.
 lived_end_removes() { [ $# -lt 2 ] || echo "$1"; }

@@ -70,7 +70,7 @@ sb_esp() {
 # every row, until 2026-12-07: the lived end made the run too long; the
 # first row's kernel runs the user's modules in the lived install.)
 secure_boot() {
-	local d=$WORK/sb r k uuid mok=absent tag su a end='' kind drive ls la
+	local d=$WORK/sb r k uuid mok=absent tag su a end='' kind drive
 	[ "$1" != --end ] || { shift && end=${*: -1}; }
 	rm -rf "$d" && mkdir -p "$d"
 	expect_host "host: ovmf, mtools, dosfstools, gdisk" "apt-get failed" \
@@ -95,10 +95,8 @@ secure_boot() {
 		a+=" systest.version=$VERSION systest.signer=dkms systest.mok=$mok"
 		kind=system drive=file=$d/disk.img,format=raw,if=virtio,snapshot=on
 		if [ "$mok" = enrolled ] && [ -n "$end" ]; then
-			read -r ls la < <(lived_end_suites "$@")
-			a=${a/suites=$su/suites=$su,$ls}" $la" kind=lived end=$tag
-			cp --sparse=always "$d/disk.img" "$d/end.img" || return
-			drive=file=$d/end.img,format=raw,if=virtio,cache=unsafe
+			lived_end_boot "$d/disk.img" "$@" || return
+			end=$tag
 		fi
 		sb_esp "$d/$tag.disk" "$k" "$uuid" "$a" || {
 			record FAIL "[$TARGET] EFI system partition" "mkfs.vfat, mtools or sgdisk failed"
