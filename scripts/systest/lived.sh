@@ -110,9 +110,9 @@ lived_end_boot() {
 	read -r ls la < <(lived_end_suites "${@:2}")
 	[[ $a =~ (^| )suites=([^ ]*) ]] || return
 	su=${BASH_REMATCH[2]}
-	# shellcheck disable=SC2034 # the caller's kind and drive
+	# shellcheck disable=SC2034 # the caller's kind
 	a=${a/suites=$su/suites=$su,$ls}" $la" kind=lived
-	# shellcheck disable=SC2034
+	# shellcheck disable=SC2034 # the caller's drive
 	cp --sparse=always "$1" "$end" && drive=file=$end,format=raw,if=virtio,cache=unsafe
 }
 
